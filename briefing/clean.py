@@ -1,0 +1,148 @@
+"""Tell an article's body from the page chrome pasted around it.
+
+Text copied from a web page carries section labels, reading times, headlines,
+photo captions with credits, bylines, author biographies, "Read more" links and
+teasers of other stories. The rules here are general, by line shape and
+position, never by strings of any one site:
+
+* a paragraph is prose when it ends like a sentence and is long enough to be one;
+* a line that ends in a parenthesised credit (a slash, "via", "photo") is a caption;
+* the article body is the longest run of prose paragraphs; it goes on across a
+  lone short label (an ad slot) and across a subheading that is followed by at
+  least two paragraphs, and it ends at a cluster of two or more non-prose lines;
+  what comes before or after it belongs to the page, not the story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Segment
+
+__all__ = ["segment_article"]
+
+MIN_PROSE_WORDS = 5  # shorter "sentences" are labels ("Show more.", "Read the story.")
+MAX_LABEL_WORDS = 3  # a lone line this short inside the body is an ad slot or label
+MIN_SECTION_PARAGRAPHS = 2  # a subheading starts a section only if this many follow;
+# a heading with a single paragraph after the story is another story's teaser
+
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*\s*$""")
+_CREDIT = re.compile(
+    r"\((?=[^()]*(?:/|\bvia\b|\bphoto|\bcredit|\bimage|©))[^()]*\)\s*[.]?\s*$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+    prose: bool
+    reason: str
+
+    @property
+    def words(self) -> int:
+        return len(_WORD.findall(self.text))
+
+
+def segment_article(text: str) -> tuple[Segment, ...]:
+    """Split *text* into its non-blank lines, each kept as article body or dropped."""
+    lines = _classify(text)
+    if not lines:
+        return ()
+    body = _body_range(lines)
+    segments = []
+    for index, line in enumerate(lines):
+        if body is None:
+            kept, reason = False, line.reason if not line.prose else "no article body found"
+        elif not line.prose:
+            kept, reason = False, line.reason
+        elif index < body[0]:
+            kept, reason = False, "before the article body"
+        elif index > body[1]:
+            kept, reason = False, "after the story ends (another story, bio or teaser)"
+        else:
+            kept, reason = True, "article body"
+        segments.append(Segment(line.start, line.end, kept, reason))
+    return tuple(segments)
+
+
+def _classify(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    seen: set[str] = set()
+    for match in re.finditer(r"[^\n\r]+", text):
+        raw = match.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        line = _Line(start, start + len(stripped), stripped, True, "prose")
+        if stripped.casefold() in seen:
+            line.prose, line.reason = False, "repeated line (headline or navigation)"
+        elif _CREDIT.search(stripped):
+            line.prose, line.reason = False, "photo caption with credit"
+        elif not _SENTENCE_END.search(stripped):
+            line.prose, line.reason = False, "headline or label: no sentence-final punctuation"
+        elif line.words < MIN_PROSE_WORDS:
+            line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
+        seen.add(stripped.casefold())
+        lines.append(line)
+    return lines
+
+
+def _runs(lines: list[_Line]) -> list[tuple[int, int]]:
+    """Index ranges of consecutive prose lines, bridging lone short labels."""
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].prose:
+            index += 1
+            continue
+        first = last = index
+        index += 1
+        while index < len(lines):
+            if lines[index].prose:
+                last = index
+                index += 1
+            elif (
+                lines[index].words <= MAX_LABEL_WORDS
+                and index + 1 < len(lines)
+                and lines[index + 1].prose
+            ):
+                index += 1  # a lone label between paragraphs: an ad slot, not a break
+            else:
+                break
+        runs.append((first, last))
+    return runs
+
+
+def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
+    runs = _runs(lines)
+    if not runs:
+        return None
+
+    def size(run: tuple[int, int]) -> int:
+        return sum(len(lines[i].text) for i in range(run[0], run[1] + 1) if lines[i].prose)
+
+    main = max(range(len(runs)), key=lambda i: size(runs[i]))
+    first, last = runs[main]
+    # Grow forward across single subheadings into sections of the same story.
+    for run in runs[main + 1 :]:
+        gap = run[0] - last - 1
+        paragraphs = sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
+        if gap != 1:
+            break  # a cluster of chrome lines: the story has ended
+        if paragraphs < MIN_SECTION_PARAGRAPHS:
+            break
+        last = run[1]
+    # And backward, for a lede set apart by a subheading.
+    for run in reversed(runs[:main]):
+        gap = first - run[1] - 1
+        paragraphs = sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
+        if gap != 1 or paragraphs < MIN_SECTION_PARAGRAPHS:
+            break
+        first = run[0]
+    return first, last

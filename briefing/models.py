@@ -1,0 +1,217 @@
+"""The plain data passed between the pipeline's stages.
+
+Every stage after extraction works on these frozen dataclasses only: character
+offsets into ``Source.text`` instead of spaCy spans, so nothing downstream of
+``extract`` needs spaCy, and everything here pickles and compares cheaply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Brief",
+    "BriefTheme",
+    "Citation",
+    "Fact",
+    "Item",
+    "Pattern",
+    "Placement",
+    "Segment",
+    "Source",
+    "Theme",
+    "ThemeMatch",
+    "Themes",
+]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a source's text, kept as article or dropped as page chrome."""
+
+    start: int
+    end: int
+    kept: bool
+    reason: str  # why it was kept or dropped, shown by `briefing inspect`
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input article: its original text, metadata and what counts as body."""
+
+    id: str  # the citation number shown in the brief, "1", "2", ...
+    path: str  # the input path exactly as the user gave it
+    text: str  # the decoded text; every citation offset points into it
+    outlet: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    author: str | None = None
+    segments: tuple[Segment, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segments", tuple(self.segments))
+
+    @property
+    def label(self) -> str:
+        """How the source is named when it has no metadata: its file name."""
+        return self.outlet or self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def body(self) -> tuple[Segment, ...]:
+        return tuple(segment for segment in self.segments if segment.kept)
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    """A themes-file pattern found in a fact: the theme, the words, their weight."""
+
+    theme: str
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement of one source: a sentence, or sentences a quote holds together."""
+
+    source_id: str
+    start: int
+    end: int
+    text: str  # exactly source.text[start:end]
+    paragraph: int  # index of the kept paragraph it sits in, 0 first
+    position: float  # 0.0 at the top of the article body, 1.0 at its end
+    speaker: str | None = None  # fullest name of who said it; None: unattributed
+    kind: str = "statement"  # "quote", "reported" (X said ...) or "statement"
+    entities: tuple[tuple[str, str], ...] = ()  # (text, spaCy label)
+    numbers: tuple[str, ...] = ()  # numerals and dates, kept apart when merging
+    negated: bool = False
+    matches: tuple[ThemeMatch, ...] = ()
+    anaphoric: bool = False  # opens with a pronoun or connective: needs context
+    quoted: tuple[str, ...] = ()  # the passages inside quotation marks
+    terms: tuple[str, ...] = ()  # content lemmas, lowercased, for merging
+    date: dt.date | None = None  # when what it reports happened, if known
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entities", tuple(self.entities))
+        object.__setattr__(self, "numbers", tuple(self.numbers))
+        object.__setattr__(self, "matches", tuple(self.matches))
+        object.__setattr__(self, "quoted", tuple(self.quoted))
+        object.__setattr__(self, "terms", tuple(self.terms))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A fact put under a theme, with the matched terms that put it there."""
+
+    fact: Fact
+    theme: str
+    reason: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", tuple(self.reason))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One themes-file pattern, in the form spaCy's EntityRuler takes."""
+
+    pattern: str | tuple[dict[str, Any], ...]  # a phrase, or Matcher token dicts
+    weight: float = 1.0
+
+    @property
+    def name(self) -> str:
+        if isinstance(self.pattern, str):
+            return self.pattern
+        return " ".join(str(next(iter(token.values()), "")) for token in self.pattern)
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    title: str
+    patterns: tuple[Pattern, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patterns", tuple(self.patterns))
+
+
+@dataclass(frozen=True)
+class Themes:
+    """A loaded themes file: the themes in order, and the catch-all section."""
+
+    themes: tuple[Theme, ...]
+    other: Theme  # where facts that match no theme go
+    path: str = "<default>"
+    match_attr: str = "LOWER"  # the token attribute phrase patterns compare
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "themes", tuple(self.themes))
+
+    def get(self, key: str) -> Theme:
+        for theme in (*self.themes, self.other):
+            if theme.key == key:
+                return theme
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    quote: str  # exactly the source text from start to end
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the brief: verbatim text, who said it, why it is here, where from."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    speaker: str | None = None
+    reason: tuple[str, ...] = ()
+    score: float = 0.0
+    date: dt.date | None = None
+    theme: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "citations", tuple(self.citations))
+        object.__setattr__(self, "reason", tuple(self.reason))
+        if not self.citations:
+            raise ValueError(f"brief line has no citation: {self.text[:60]!r}")
+
+
+@dataclass(frozen=True)
+class BriefTheme:
+    key: str
+    title: str
+    items: tuple[Item, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", tuple(self.items))
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What every output format renders: HTML, PDF and JSON never disagree."""
+
+    title: str
+    date: dt.date
+    sources: tuple[Source, ...]
+    themes: tuple[BriefTheme, ...]
+    coverage: str = ""  # the line under the title saying what the brief covers
+    dropped: int = 0  # lines left out to fit one page
+    body_size: float = 9.5  # point size of the body text, never below 9
+    paper: str = "a4"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "themes", tuple(self.themes))
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for theme in self.themes for item in theme.items)

@@ -1,0 +1,228 @@
+"""Merge what several sources report alike, rank the lines, and assemble the Brief.
+
+The same statement reported by several sources becomes one line citing all of
+them, in its fullest wording. Statements that differ in a number, a negation or
+a speaker are never merged. Lines are ranked by what a reader needs first; the
+page fit (``render.fit_to_page``) then drops from the bottom of that ranking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .models import Brief, BriefTheme, Citation, Fact, Item, Placement, Source, Themes
+
+__all__ = ["merge", "rank", "select"]
+
+logger = logging.getLogger(__name__)
+
+# Ranking weights. A line's score is their sum; each says why it counts.
+NAMED_SPEAKER = 3.0  # a named official's stated position is what a desk officer reads first
+DIRECT_QUOTE = 1.5  # the speaker's own words carry their framing, beyond a paraphrase
+CORROBORATION = 2.0  # per extra source: reported by several outlets, surer and more salient
+SPECIFICITY = 0.4  # per distinct name or figure: concrete lines beat generalities...
+SPECIFICITY_CAP = 2.0  # ...up to a point, so a list of names does not win on its own
+POSITION = 2.0  # news is written top-down: the first paragraph gets all of it, the last none
+ANAPHORIC = -1.5  # a line opening with "He ..." or "However" reads worse out of context
+RELEVANCE = 0.3  # per unit of matched theme weight: lines squarely on their theme first...
+RELEVANCE_CAP = 2.0  # ...capped, so a keyword-stuffed line does not outrank a named official
+LONG_LINE_WORDS = 45  # past this many words a line costs a third of the page width...
+LONG_LINE = -1.0  # ...so it must earn its place
+
+QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
+TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
+MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class _Cluster:
+    placements: list[Placement] = field(default_factory=list)
+
+    @property
+    def facts(self) -> list[Fact]:
+        return [p.fact for p in self.placements]
+
+    @property
+    def lead(self) -> Placement:
+        """The fullest wording: the longest quotation, then the longest text."""
+        return max(
+            self.placements,
+            key=lambda p: (sum(map(len, p.fact.quoted)), len(p.fact.text), -_num(p.fact)),
+        )
+
+
+def select(
+    placements: Sequence[Placement],
+    sources: Sequence[Source],
+    themes: Themes,
+    *,
+    title: str,
+    date: dt.date,
+    paper: str = "a4",
+) -> Brief:
+    """Build the ranked, themed Brief from placed facts; the page fit comes later."""
+    names = _canonical_names([p.fact for p in placements])
+    items_by_theme: dict[str, list[Item]] = {}
+    for cluster in merge(placements):
+        item = _item(cluster, names)
+        items_by_theme.setdefault(item.theme, []).append(item)
+    sections = []
+    for theme in (*themes.themes, themes.other):
+        items = sorted(items_by_theme.get(theme.key, []), key=lambda i: -i.score)
+        if items:
+            sections.append(BriefTheme(theme.key, theme.title, tuple(items)))
+    brief = Brief(
+        title=title,
+        date=date,
+        sources=tuple(sources),
+        themes=tuple(sections),
+        coverage=_coverage(sources, sections, themes),
+        paper=paper,
+    )
+    logger.info(
+        "selected %d lines in %d themes from %d facts",
+        len(brief.items), len(sections), len(placements),
+    )
+    return brief
+
+
+def merge(placements: Sequence[Placement]) -> list[_Cluster]:
+    """Group placements that report the same statement, keeping input order."""
+    clusters: list[_Cluster] = []
+    for placement in placements:
+        for cluster in clusters:
+            if any(_same_statement(placement.fact, other) for other in cluster.facts):
+                cluster.placements.append(placement)
+                break
+        else:
+            clusters.append(_Cluster([placement]))
+    return clusters
+
+
+def rank(item_facts: Sequence[Fact], speaker: str | None, theme: str = "") -> float:
+    """The score of a line made of these facts (several when sources agree)."""
+    lead = max(item_facts, key=lambda f: len(f.text))
+    score = 0.0
+    weight = sum({m.term.casefold(): m.weight for m in lead.matches if m.theme == theme}.values())
+    score += min(RELEVANCE * weight, RELEVANCE_CAP)
+    if speaker:
+        score += NAMED_SPEAKER
+    if any(f.kind == "quote" for f in item_facts):
+        score += DIRECT_QUOTE
+    score += CORROBORATION * (len({f.source_id for f in item_facts}) - 1)
+    specifics = {text.casefold() for text, _ in lead.entities}
+    score += min(SPECIFICITY * len(specifics), SPECIFICITY_CAP)
+    score += POSITION * (1.0 - min(f.position for f in item_facts))
+    if lead.anaphoric and not speaker:
+        score += ANAPHORIC
+    elif lead.anaphoric:
+        score += ANAPHORIC / 2  # the speaker label restores half the missing context
+    if len(lead.text.split()) > LONG_LINE_WORDS:
+        score += LONG_LINE
+    return round(score, 3)
+
+
+def _same_statement(a: Fact, b: Fact) -> bool:
+    if a.negated != b.negated:
+        return False  # "has been damaged" and "has not been damaged" are two facts
+    if a.speaker and b.speaker and _surname(a.speaker) != _surname(b.speaker):
+        return False
+    if a.numbers and b.numbers and set(a.numbers) != set(b.numbers):
+        return False  # a figure or date differs: keep both, the reader must see it
+    quoted_a, quoted_b = _words(" ".join(a.quoted)), _words(" ".join(b.quoted))
+    if quoted_a and quoted_b and _containment(quoted_a, quoted_b) >= QUOTE_OVERLAP:
+        return True
+    terms_a, terms_b = set(a.terms), set(b.terms)
+    return (
+        len(terms_a & terms_b) >= MIN_SHARED_TERMS
+        and _containment(terms_a, terms_b) >= TERM_OVERLAP
+    )
+
+
+def _containment(a: set[str], b: set[str]) -> float:
+    """How much of the smaller set the larger holds."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.casefold()) if len(w) > 2}
+
+
+def _item(cluster: _Cluster, names: dict[str, str]) -> Item:
+    lead = cluster.lead
+    facts = cluster.facts
+    speakers = [f.speaker for f in facts if f.speaker]
+    speaker = names.get(_surname(speakers[0]), speakers[0]) if speakers else None
+    # Sources may place the same statement differently (one names the topic, one
+    # does not): the placement with the most matched terms decides.
+    best = max(cluster.placements, key=lambda p: (len(p.reason), p is lead))
+    theme, reason = best.theme, best.reason
+    citations = sorted(
+        {
+            (f.source_id, f.start, f.end): Citation(f.source_id, f.text, f.start, f.end)
+            for f in facts
+        }.values(),
+        key=lambda c: (int(c.source_id) if c.source_id.isdigit() else 0, c.source_id, c.start),
+    )
+    return Item(
+        text=lead.fact.text,
+        citations=tuple(citations),
+        speaker=speaker,
+        reason=reason,
+        score=rank(facts, speaker, theme),
+        date=lead.fact.date,
+        theme=theme,
+    )
+
+
+def _canonical_names(facts: Sequence[Fact]) -> dict[str, str]:
+    """One name per person: "Sergey Lavrov" and "Sergei Lavrov" share a surname."""
+    by_surname: dict[str, Counter[str]] = {}
+    for fact in facts:
+        if fact.speaker:
+            by_surname.setdefault(_surname(fact.speaker), Counter())[fact.speaker] += 1
+    return {
+        surname: max(counts, key=lambda n: (len(n.split()), counts[n]))
+        for surname, counts in by_surname.items()
+    }
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].casefold()
+
+
+def _num(fact: Fact) -> int:
+    return int(fact.source_id) if fact.source_id.isdigit() else 0
+
+
+def _coverage(sources: Sequence[Source], sections: Sequence[BriefTheme], themes: Themes) -> str:
+    outlets = list(dict.fromkeys(s.label for s in sources))
+    dates = sorted({s.published for s in sources if s.published})
+    count = f"{len(sources)} article{'s' if len(sources) != 1 else ''}"
+    when = ""
+    if dates:
+        first, last = dates[0], dates[-1]
+        when = f", published {_day(first)}" if first == last else (
+            f", published {_day(first)} to {_day(last)}"
+        )
+    titles = [s.title for s in sections if s.key != themes.other.key]
+    covers = f"; themes: {', '.join(titles)}" if titles else ""
+    return f"Covers {count} from {_join(outlets)}{when}{covers}."
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

@@ -1,0 +1,171 @@
+"""Load and validate a themes file.
+
+A themes file is TOML. Each ``[[theme]]`` has a ``key``, a ``title`` and
+``patterns`` in the form spaCy's ``EntityRuler`` takes: a phrase
+(``{pattern = "Akkuyu"}``) or a list of token dicts
+(``{pattern = [{LOWER = "cease"}, {ORTH = "-"}, {LOWER = "fire"}]}``), each with an
+optional ``weight``. An ``[other]`` table names the section for facts that match
+no theme. The default file ships with the package (``briefing/themes.toml``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import ThemesError
+from .models import Pattern, Theme, Themes
+
+__all__ = ["DEFAULT_THEMES", "load_themes"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_THEMES = Path(__file__).parent / "themes.toml"
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_MATCH_ATTRS = ("LOWER", "ORTH", "NORM")  # attributes a phrase pattern can be compared on
+# Token-pattern keys spaCy's Matcher accepts; anything else is almost always a typo.
+_TOKEN_KEYS = {
+    "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE", "SHAPE",
+    "LENGTH", "IS_ALPHA", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
+    "IS_SPACE", "IS_STOP", "LIKE_NUM", "OP", "MORPH", "ENT_IOB", "ENT_ID",
+}
+
+
+def load_themes(path: str | Path | None = None) -> Themes:
+    """Read a themes file (the packaged default when *path* is None) and validate it."""
+    file = Path(path) if path is not None else DEFAULT_THEMES
+    name = str(path) if path is not None else file.name
+    try:
+        raw = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ThemesError(f"{name}: themes file not found; check the --themes path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ThemesError(f"{name}: cannot read themes file ({_reason(error)})") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as error:
+        raise ThemesError(f"{name}: not valid TOML: {error}") from None
+    themes = _parse(data, name, raw)
+    logger.debug("loaded %d themes from %s", len(themes.themes), name)
+    return themes
+
+
+def _parse(data: dict[str, Any], name: str, raw: str) -> Themes:
+    unknown = set(data) - {"theme", "other", "match_attr"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ThemesError(
+            f"{name}:{_line_of(raw, key)}: unknown top-level key {key!r}; "
+            "expected [[theme]], [other] and match_attr"
+        )
+    match_attr = data.get("match_attr", "LOWER")
+    if match_attr not in _MATCH_ATTRS:
+        raise ThemesError(
+            f"{name}:{_line_of(raw, 'match_attr')}: match_attr {match_attr!r} is not one of "
+            f"{', '.join(_MATCH_ATTRS)}"
+        )
+    tables = data.get("theme")
+    if not isinstance(tables, list) or not tables:
+        raise ThemesError(f"{name}: no [[theme]] tables; add at least one theme")
+    themes: list[Theme] = []
+    seen: set[str] = set()
+    for index, table in enumerate(tables, start=1):
+        theme = _parse_theme(table, name, raw, index, require_patterns=True)
+        if theme.key in seen:
+            raise ThemesError(
+                f"{name}:{_line_of(raw, theme.key)}: theme key {theme.key!r} is used twice; "
+                "keys must be unique"
+            )
+        seen.add(theme.key)
+        themes.append(theme)
+    other_table = data.get("other", {"key": "other", "title": "Other points"})
+    other = _parse_theme(other_table, name, raw, 0, require_patterns=False)
+    if other.key in seen:
+        raise ThemesError(
+            f"{name}:{_line_of(raw, 'other')}: [other] key {other.key!r} is also a theme key; "
+            "give it its own key"
+        )
+    return Themes(themes=tuple(themes), other=other, path=name, match_attr=match_attr)
+
+
+def _parse_theme(
+    table: Any, name: str, raw: str, index: int, *, require_patterns: bool
+) -> Theme:
+    where = f"theme #{index}" if index else "[other]"
+    if not isinstance(table, dict):
+        raise ThemesError(f"{name}: {where} is not a table")
+    key = table.get("key")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ThemesError(
+            f"{name}:{_line_of(raw, 'key', index)}: {where} has key {key!r}; "
+            "use lowercase letters, digits, '-' or '_'"
+        )
+    line = _line_of(raw, key)
+    unknown = set(table) - {"key", "title", "patterns"}
+    if unknown:
+        raise ThemesError(
+            f"{name}:{line}: theme {key!r} has unknown field {sorted(unknown)[0]!r}; "
+            "expected key, title and patterns"
+        )
+    title = table.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ThemesError(f"{name}:{line}: theme {key!r} has no title; add title = \"...\"")
+    patterns = table.get("patterns", [])
+    if not isinstance(patterns, list):
+        raise ThemesError(f"{name}:{line}: theme {key!r}: patterns must be a list")
+    if require_patterns and not patterns:
+        raise ThemesError(f"{name}:{line}: theme {key!r} has no patterns; add at least one")
+    if not require_patterns and patterns:
+        raise ThemesError(
+            f"{name}:{line}: [other] takes no patterns; it holds what matches no theme"
+        )
+    parsed = tuple(_parse_pattern(p, name, line, key, n) for n, p in enumerate(patterns, 1))
+    return Theme(key=key, title=title.strip(), patterns=parsed)
+
+
+def _parse_pattern(item: Any, name: str, line: int, key: str, number: int) -> Pattern:
+    where = f"{name}:{line}: theme {key!r} pattern #{number}"
+    if isinstance(item, str):  # a bare phrase is accepted as shorthand
+        item = {"pattern": item}
+    if not isinstance(item, dict) or "pattern" not in item:
+        raise ThemesError(f"{where} is not of the form {{pattern = \"...\"}}")
+    unknown = set(item) - {"pattern", "weight", "label", "id"}
+    if unknown:
+        raise ThemesError(f"{where} has unknown field {sorted(unknown)[0]!r}")
+    weight = item.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        raise ThemesError(f"{where}: weight {weight!r} must be a positive number")
+    pattern = item["pattern"]
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            raise ThemesError(f"{where} is empty; give a phrase")
+        return Pattern(pattern=pattern.strip(), weight=float(weight))
+    if not isinstance(pattern, list) or not pattern:
+        raise ThemesError(f"{where} must be a phrase or a non-empty list of token dicts")
+    for token in pattern:
+        if not isinstance(token, dict) or not token:
+            raise ThemesError(f"{where}: each token must be a table like {{LOWER = \"gas\"}}")
+        bad = {k for k in token if k.upper() not in _TOKEN_KEYS}
+        if bad:
+            raise ThemesError(f"{where}: unknown token attribute {sorted(bad)[0]!r}")
+    tokens = tuple({k.upper(): v for k, v in token.items()} for token in pattern)
+    return Pattern(pattern=tokens, weight=float(weight))
+
+
+def _line_of(raw: str, needle: str, occurrence: int = 1) -> int:
+    """The 1-based line where *needle* appears (its n-th time), for error messages."""
+    seen = 0
+    for number, text in enumerate(raw.splitlines(), start=1):
+        if needle in text:
+            seen += 1
+            if seen >= max(occurrence, 1):
+                return number
+    return 1
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error)
