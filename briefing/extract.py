@@ -169,9 +169,14 @@ class _SourceState:
         name = self.surnames.get(token.text.casefold())
         if name:
             return name
-        if token.ent_type_ == "PERSON":
+        compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+        if any(c.lower_ in _TITLE_WORDS for c in compounds):  # "President Erdogan said"
+            return " ".join(
+                [c.text for c in compounds if c.lower_ not in _TITLE_WORDS] + [token.text]
+            )
+        if token.ent_type_ == "PERSON":  # the model's own word, in this very sentence
             ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
-            if ent is not None and len(_clean_name(ent).split()) >= 2:
+            if ent is not None and _clean_name(ent):
                 return _clean_name(ent)
         return None
 

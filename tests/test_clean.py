@@ -1,0 +1,91 @@
+"""Chrome removal: which lines of a pasted page are the article."""
+
+import pytest
+
+from briefing.clean import segment_article
+
+BODY = [
+    "The finance ministry said on Monday that it would raise the fuel tax next year.",
+    "\"We have no other choice,\" the minister told reporters in the capital.",
+    "Opposition parties called the plan a burden on rural households and vowed to fight it.",
+]
+
+
+def kept(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in segment_article(text) if s.kept]
+
+
+def dropped(text: str) -> dict[str, str]:
+    return {text[s.start : s.end]: s.reason for s in segment_article(text) if not s.kept}
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("Business", "headline or label"),
+        ("4 min read", "headline or label"),
+        ("Fuel tax to rise as deficit widens", "headline or label"),
+        ("A pump in Lyon on March 3, 2025. (Jean Dupont / AFP)", "photo caption"),
+        ("Protesters gather outside parliament. (Photo: Reuters)", "photo caption"),
+        ("Share this.", "too short"),
+    ],
+)
+def test_chrome_line_before_body_is_dropped_with_reason(line: str, reason: str) -> None:
+    text = "\n".join([line, *BODY])
+    assert dropped(text)[line].startswith(reason)
+    assert kept(text) == BODY
+
+
+def test_clean_article_keeps_every_paragraph() -> None:
+    text = "\n\n".join(BODY)
+    assert kept(text) == BODY
+
+
+def test_teaser_after_story_is_dropped() -> None:
+    teaser = "Critics say the central bank moved too late to tame inflation this year."
+    text = "\n".join([*BODY, "Why the central bank waited", teaser, "Read more"])
+    assert teaser in dropped(text)
+    assert kept(text) == BODY
+
+
+def test_author_bio_after_chrome_cluster_is_dropped() -> None:
+    bio = "Jane Roe is a business reporter at The Daily Planet. She covers energy and tax."
+    text = "\n".join([*BODY, "Avatar", "Jane Roe", "Reporter", bio])
+    assert dropped(text)[bio].startswith("after the story ends")
+
+
+def test_subheading_followed_by_section_stays_in_body() -> None:
+    section = [
+        "The tax would add about four cents to a litre of diesel, officials estimated.",
+        "Truckers' unions said they would meet on Thursday to decide on a strike.",
+    ]
+    text = "\n".join([*BODY, "What happens next", *section])
+    assert kept(text) == BODY + section
+
+
+def test_lone_short_label_inside_body_does_not_end_it() -> None:
+    text = "\n".join([BODY[0], "Advertisement", BODY[1], BODY[2]])
+    assert kept(text) == BODY
+    assert "Advertisement" in dropped(text)
+
+
+def test_repeated_headline_is_dropped() -> None:
+    head = "Ministry to raise fuel tax"
+    text = "\n".join([head, head, *BODY])
+    reasons = [s.reason for s in segment_article(text) if not s.kept]
+    assert reasons == [
+        "headline or label: no sentence-final punctuation",
+        "repeated line (headline or navigation)",
+    ]
+    assert kept(text) == BODY
+
+
+def test_offsets_point_into_the_original_text() -> None:
+    text = "  Label\r\n\r\n" + "\r\n".join(BODY) + "\r\n"
+    for segment in segment_article(text):
+        assert text[segment.start : segment.end] == text[segment.start : segment.end].strip()
+    assert kept(text) == BODY
+
+
+def test_no_prose_means_no_body() -> None:
+    assert not any(s.kept for s in segment_article("Home\nNews\nSport\n"))

