@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from .dates import resolve_date
 from .errors import ModelError
 from .models import Fact, Source, ThemeMatch, Themes
 
@@ -207,6 +208,28 @@ def _facts_of(
         previous_speaker = speaker
         start = offset + unit.start_char
         end = offset + unit.end_char
+        inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
+        future = any(t.lower_ in {"will", "'ll"} or t.lemma_ == "expect" for t in unit)
+        dated = sorted(
+            (
+                (_depth(verb), ent)
+                for ent in unit.ents
+                if ent.label_ == "DATE"
+                and not any(s <= ent.start_char < e for s, e in inside)
+                for verb in [_dated_verb(ent)]
+                if verb is not None
+            ),
+            key=lambda pair: pair[0],
+        )  # the date of the main verb first, not of a relative clause's
+        date = next(
+            (
+                day
+                for _, ent in dated
+                for day in [resolve_date(ent.text, state.source.published, future=future)]
+                if day is not None
+            ),
+            None,
+        )
         yield Fact(
             source_id=state.source.id,
             start=start,
@@ -227,6 +250,7 @@ def _facts_of(
             ),
             anaphoric=_is_anaphoric(unit),
             quoted=tuple(q[2] for q in quotes),
+            date=date,
             terms=tuple(
                 t.lemma_.casefold() for t in unit
                 if (t.is_alpha or t.like_num) and not t.is_stop
@@ -305,6 +329,20 @@ def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> No
                 state.salient = None  # "Fidan and Lavrov ...": "he" is ambiguous next
             elif named:
                 state.salient = named.pop()
+
+
+def _dated_verb(ent: Span) -> Token | None:
+    """The verb a date modifies ("said on May 19"); None for a noun's ("the May 16 talks")."""
+    root = ent.root
+    if root.dep_ == "pobj" and root.head.dep_ == "prep":
+        head = root.head.head
+    elif root.dep_ in {"npadvmod", "advmod", "tmod", "prep"}:  # "prep": "earlier on Tuesday"
+        head = root.head
+    else:
+        return None
+    if head.pos_ == "ADV" and head.head.pos_ in {"VERB", "AUX"}:  # "earlier on Tuesday"
+        head = head.head
+    return head if head.pos_ in {"VERB", "AUX"} else None
 
 
 def _is_anaphoric(unit: Span) -> bool:
