@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -43,15 +45,33 @@ SPEECH_VERBS = frozenset(
     remark reply respond answer comment assert maintain contend signal indicate
     """.split()
 )
+MIN_FACT_WORDS = 4  # "— TASS", "Reuters." and the like are credits, not statements
 PRONOUNS = frozenset({"he", "she"})  # resolved to the last named person
 NUMERIC_LABELS = frozenset({"CARDINAL", "DATE", "MONEY", "PERCENT", "QUANTITY", "TIME"})
 CONNECTIVES = frozenset(
     "however meanwhile also moreover furthermore additionally but and still yet".split()
 )
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+_DASH_ATTRIBUTION = re.compile(
+    r"""["”]\s*[—–-]{1,2}\s*((?:[A-Z][\w'’.-]*\s*){1,4})[.]?\s*$"""
+)
 _TITLE_WORDS = frozenset(
     "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
 )
+
+
+ALIASES = Path(__file__).parent / "aliases.toml"
+
+
+@functools.lru_cache(maxsize=1)
+def country_aliases() -> dict[str, str]:
+    """Every alias and demonym of the aliases file, casefolded, -> the country's name."""
+    data = tomllib.loads(ALIASES.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for country in data.get("country", []):
+        for alias in (country["name"], *country.get("aliases", [])):
+            table[alias.casefold()] = country["name"]
+    return table
 
 
 def load_model(name: str = DEFAULT_MODEL) -> Language:
@@ -150,6 +170,8 @@ class _SourceState:
     source: Source
     surnames: dict[str, str] = field(default_factory=dict)  # "lavrov" -> "Sergey Lavrov"
     salient: str | None = None  # the person a "he said" refers to
+    # "Russian Foreign Minister Sergei Lavrov" -> ("Russia", "minister"): {"foreign"}, name
+    roles: dict[tuple[str | None, str], dict[str, set[str]]] = field(default_factory=dict)
 
     def learn_names(self, doc: Doc) -> None:
         for ent in doc.ents:
@@ -162,6 +184,36 @@ class _SourceState:
             key = parts[-1].casefold()
             if len(name) > len(self.surnames.get(key, "")):
                 self.surnames[key] = name
+            self._learn_title(ent, self.surnames[key])
+
+    def _learn_title(self, ent: Span, name: str) -> None:
+        """Remember the title an article introduces a person with."""
+        words = [t for t in ent if t.lower_ in _TITLE_WORDS]
+        before = ent.doc[max(ent.start - 5, 0) : ent.start]
+        for token in reversed(before):
+            if token.is_punct or token.pos_ in {"DET", "ADP", "VERB", "AUX", "PRON", "CCONJ"}:
+                break
+            words.insert(0, token)
+        country = next((c for t in words if (c := _country(t.text))), None)
+        role = [t.lower_ for t in words if not _country(t.text) and t.lower_ not in {"'s", "’s"}]
+        if not role:
+            return
+        self.roles.setdefault((country, role[-1]), {}).setdefault(name, set()).update(role)
+        if country is not None:  # also findable with no country named
+            self.roles.setdefault((None, role[-1]), {}).setdefault(name, set()).update(role)
+
+    def person_by_role(self, noun: Token) -> str | None:
+        """ "The Turkish foreign minister" -> the one person introduced with that title."""
+        modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
+        country = next((c for m in modifiers if (c := _country(m.text))), None)
+        words = {m.lower_ for m in modifiers if not _country(m.text)}
+        holders = self.roles.get((country, noun.lemma_.casefold()), {})
+        fitting = [name for name, role in holders.items() if words <= role]
+        if len(fitting) == 1:
+            return fitting[0]
+        if country is None and self.salient in fitting:
+            return self.salient  # "the minister said", right after the minister spoke
+        return None
 
     def person(self, token: Token) -> str | None:
         """The full name of the person *token* names, if it names one."""
@@ -195,6 +247,9 @@ def _facts_of(
     previous_speaker: str | None = None
     for unit in _units(doc):
         text = unit.text
+        if sum(t.is_alpha for t in unit) < MIN_FACT_WORDS:
+            logger.debug("dropped a fragment too short to be a fact: %r", text)
+            continue
         if author and author[-1].casefold() in text.casefold():
             logger.debug("dropped a sentence about the author: %r", text[:60])
             continue
@@ -252,7 +307,7 @@ def _facts_of(
             quoted=tuple(q[2] for q in quotes),
             date=date,
             terms=tuple(
-                t.lemma_.casefold() for t in unit
+                (_country(t.text) or t.lemma_).casefold() for t in unit
                 if (t.is_alpha or t.like_num) and not t.is_stop
             ),
         )
@@ -305,8 +360,20 @@ def _speaker(
             if any(c.dep_ == "conj" for c in subject.children):
                 continue  # "Fidan and Lavrov said": no one speaker
             person = state.person(subject)
+            if person is None and subject.pos_ == "NOUN":
+                person = state.person_by_role(subject)
             if person:
                 return person, "verb"
+    dash = _DASH_ATTRIBUTION.search(unit.text)
+    if dash:  # '"Istanbul is very good" — Lavrov'
+        name_start = unit.start_char + dash.start(1)
+        for token in unit:
+            if token.idx >= name_start and token.pos_ == "PROPN":
+                named = [t for t in unit if t.idx >= name_start and t.pos_ == "PROPN"]
+                person = state.person(named[-1])
+                if person:
+                    return person, "dash"
+                break
     for token in unit:
         if token.lower_ == "according" and not quoted(token):
             for to in token.children:
@@ -360,6 +427,10 @@ def _depth(token: Token) -> int:
         token = token.head
         depth += 1
     return depth
+
+
+def _country(word: str) -> str | None:
+    return country_aliases().get(word.casefold().removesuffix("'s").removesuffix("’s"))
 
 
 def _clean_name(ent: Span) -> str:
