@@ -127,7 +127,7 @@ class _reported_errors:
         return None
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 _tb: object) -> bool:
+                 _tb: object) -> None:
         if isinstance(error, BriefingError):
             typer.echo(f"briefing: error: {error}", err=True)
             raise typer.Exit(error.exit_code)
@@ -137,16 +137,17 @@ class _reported_errors:
         if isinstance(error, KeyboardInterrupt):
             typer.echo("briefing: interrupted; no output written", err=True)
             raise typer.Exit(130)
-        if isinstance(error, Exception) and not isinstance(error, typer.Exit | click.ClickException):
+        expected = typer.Exit | click.ClickException
+        if isinstance(error, Exception) and not isinstance(error, expected):
             if logger.isEnabledFor(logging.DEBUG):
-                return False  # -vv: let the traceback through for a bug report
+                return None  # -vv: let the traceback through for a bug report
             typer.echo(
                 f"briefing: internal error: {type(error).__name__}: {error}; no output written. "
                 "Run again with -vv for details and please report it",
                 err=True,
             )
             raise typer.Exit(70)  # EX_SOFTWARE
-        return False
+        return None
 
 
 class _Formatter(logging.Formatter):

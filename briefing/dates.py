@@ -73,7 +73,7 @@ def _parse(text: str, settings: dict[str, object]) -> dt.datetime | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dateparser warns about pytz/locale internals
         try:
-            return dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+            return dateparser.parse(text, languages=["en"], settings=settings)
         except (ValueError, OverflowError):  # out-of-range parts: no usable date
             logger.debug("dateparser could not read %r", text)
             return None

@@ -388,7 +388,7 @@ def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> No
     if speaker:
         state.salient = speaker
         return
-    for sent in unit.sents:
+    for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
         for subject in (c for c in sent.root.children if c.dep_ == "nsubj"):
             people = [state.person(t) for t in (subject, *subject.conjuncts)]
             named = {p for p in people if p}

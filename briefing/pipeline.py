@@ -136,7 +136,9 @@ def write_output(data: bytes, output: str | Path) -> Path | None:
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{output}: cannot write ({error.strerror}); pick another --output")
+        raise OutputError(
+            f"{output}: cannot write ({error.strerror}); pick another --output"
+        ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

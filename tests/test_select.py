@@ -45,8 +45,8 @@ def test_same_quote_in_two_sources_is_one_line_citing_both_in_fullest_wording() 
 
 
 def test_statements_differing_in_a_number_are_not_merged() -> None:
-    a = fact("1", "Russia launched more than 600 drones over the weekend at Kyiv.", numbers=("600",))
-    b = fact("2", "Russia launched more than 300 drones over the weekend at Kyiv.", numbers=("300",))
+    a = fact("1", "Russia launched more than 600 drones at Kyiv.", numbers=("600",))
+    b = fact("2", "Russia launched more than 300 drones at Kyiv.", numbers=("300",))
     assert len(brief_of(a, b).items) == 2
 
 

@@ -1,0 +1,497 @@
+"""Render a Brief as HTML, a one-page PDF and JSON.
+
+Every format is rendered from the same ``Brief``, so they never disagree. The
+HTML comes from one Jinja template with its CSS inlined; the PDF is WeasyPrint's
+layout of that HTML. ``fit_to_page`` enforces the one-page rule: it measures
+how far the first layout overflows in WeasyPrint's box tree and drops enough
+of the lowest-scored lines in one go, so a typical overflow costs two layouts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import (
+    BlockLevelBox,
+    LineBox,
+    MarginBox,
+)
+from weasyprint.urls import URLFetcher
+
+from briefing.errors import RenderError
+from briefing.models import Brief, BriefTheme, Item, Source
+
+__all__ = [
+    "MIN_BODY_SIZE",
+    "SCHEMA",
+    "fit_to_page",
+    "layout_count",
+    "layout_pdf",
+    "render_html",
+    "render_json",
+    "templates_dir",
+    "write_pdf",
+]
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = "briefing/1"
+TEMPLATE = "brief.html"
+MIN_BODY_SIZE = 9.0  # pt: below this a printed A4 brief is hard to read at arm's length
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}  # Brief.paper -> CSS @page size
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)  # spelled out here so the date never depends on the process locale
+
+# Extra height (CSS px, 0.75 pt each) dropped beyond the measured overflow. The
+# measure is exact up to sub-pixel line rounding; more slack would drop a line
+# too many whenever the chosen lines cover the overflow with less to spare.
+_FIT_SLACK_PX = 1.0
+_ITEM_ID = re.compile(r"item-(\d+)\Z")
+
+_layouts = 0  # WeasyPrint layouts done by this process; see layout_count()
+
+
+def templates_dir() -> Path:
+    """The folder holding brief.html and brief.css.
+
+    Inside the installed package when built as a wheel, else the repository's
+    top-level ``templates/`` (a source checkout or an editable install).
+    """
+    here = Path(__file__).resolve().parent
+    candidates = (here / "templates", here.parent / "templates")
+    for candidate in candidates:
+        if (candidate / TEMPLATE).is_file():
+            return candidate
+    raise RenderError(
+        f"{TEMPLATE} not found in {candidates[0]} or {candidates[1]}; reinstall briefing"
+    )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "j2"), default_for_string=True
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def layout_count() -> int:
+    """How many WeasyPrint layouts this process has done (for "N layouts")."""
+    return _layouts
+
+
+def render_html(brief: Brief) -> str:
+    """The brief as a standalone HTML document: CSS inlined, no scripts, no fetches."""
+    context = _context(brief)
+    try:
+        return _environment().get_template(TEMPLATE).render(context)
+    except jinja2.TemplateError as exc:
+        where = (
+            f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        )
+        raise RenderError(
+            f"template {TEMPLATE}: {where}{exc.message or type(exc).__name__}; "
+            f"fix the template in {templates_dir()}"
+        ) from exc
+
+
+def layout_pdf(brief: Brief) -> Document:
+    """Lay the brief out as pages with WeasyPrint (one layout pass, counted)."""
+    global _layouts
+    html = render_html(brief)
+    folder = templates_dir()
+    try:
+        document = HTML(
+            string=html,
+            base_url=folder.as_uri() + "/",
+            url_fetcher=_BundledFetcher(folder),
+        ).render()
+    except Exception as exc:  # WeasyPrint has no error base class of its own
+        raise RenderError(
+            f"PDF layout of {brief.title!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    _layouts += 1
+    logger.debug("layout %d: %d lines, %d page(s)", _layouts, len(brief.items), len(document.pages))
+    return document
+
+
+def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
+    """Drop the lowest-scored lines until the brief fits one page.
+
+    Each theme keeps its first (best) line. Returns the brief as printed, its
+    ``dropped`` raised by the lines removed, and the final layout to write
+    from, so the PDF needs no further layout. Raises RenderError when even one
+    line per theme does not fit.
+    """
+    first_layout = _layouts
+    document = layout_pdf(brief)
+    current = brief
+    while len(document.pages) > 1:
+        candidates = _drop_order(current)
+        if not candidates:
+            paper = PAGE_SIZES[brief.paper.lower()]
+            raise RenderError(
+                f"brief {brief.title!r} does not fit one {paper} page even with one line "
+                f"for each of its {len(current.items)} themes; use a themes file with "
+                "fewer themes, or fewer input articles"
+            )
+        overflow = _overflow(document)
+        heights = _item_heights(document)
+        needed = overflow + _FIT_SLACK_PX
+        chosen: set[int] = set()
+        saved = 0.0
+        for index in candidates:
+            chosen.add(index)
+            saved += heights.get(index, 0.0)
+            if saved >= needed:
+                break
+        logger.debug(
+            "overflow %.1fpx over %d page(s): dropping %d line(s) saving %.1fpx",
+            overflow,
+            len(document.pages),
+            len(chosen),
+            saved,
+        )
+        current = _without(current, chosen)
+        document = layout_pdf(current)
+    current = dataclasses.replace(
+        current, extra={**current.extra, "layouts": _layouts - first_layout}
+    )
+    if current.dropped > brief.dropped:
+        logger.info(
+            "left out %d of %d lines to fit one page (%d layouts)",
+            current.dropped - brief.dropped,
+            len(brief.items),
+            _layouts - first_layout,
+        )
+    return current, document
+
+
+def write_pdf(document: Document) -> bytes:
+    """The PDF bytes of an already laid-out document (no new layout)."""
+    try:
+        pdf: bytes = document.write_pdf()
+    except Exception as exc:  # WeasyPrint has no error base class of its own
+        raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
+    return pdf
+
+
+def render_json(brief: Brief) -> str:
+    """The brief as JSON, schema "briefing/1": stable keys, text as written."""
+    data = {
+        "schema": SCHEMA,
+        "title": brief.title,
+        "date": brief.date.isoformat(),
+        "sources": [
+            {
+                "id": source.id,
+                "path": source.path,
+                "outlet": source.outlet,
+                "title": source.title,
+                "published": _iso(source.published),
+                "url": source.url,
+                "author": source.author,
+            }
+            for source in brief.sources
+        ],
+        "themes": [
+            {
+                "key": theme.key,
+                "title": theme.title,
+                "items": [
+                    {
+                        "text": item.text,
+                        "speaker": item.speaker,
+                        "date": _iso(item.date),
+                        "reason": list(item.reason),
+                        "citations": [
+                            {
+                                "source": citation.source_id,
+                                "quote": citation.quote,
+                                "start": citation.start,
+                                "end": citation.end,
+                            }
+                            for citation in item.citations
+                        ],
+                    }
+                    for item in theme.items
+                ],
+            }
+            for theme in brief.themes
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# -- template context --------------------------------------------------------------
+
+
+def _context(brief: Brief) -> dict[str, Any]:
+    page_size = PAGE_SIZES.get(brief.paper.lower())
+    if page_size is None:
+        raise RenderError(
+            f"paper {brief.paper!r} is not supported; use one of: {', '.join(PAGE_SIZES)}"
+        )
+    body_size = brief.body_size
+    if body_size < MIN_BODY_SIZE:
+        logger.warning(
+            "body size %.1fpt is below the %.0fpt minimum; using %.0fpt",
+            body_size,
+            MIN_BODY_SIZE,
+            MIN_BODY_SIZE,
+        )
+        body_size = MIN_BODY_SIZE
+    sources = {source.id: source for source in brief.sources}
+    numbers = iter(range(1, len(brief.items) + 1))
+    themes = [
+        {
+            "number": number,
+            "title": theme.title,
+            "lines": [_line(item, next(numbers), sources) for item in theme.items],
+        }
+        for number, theme in enumerate(brief.themes, start=1)
+    ]
+    return {
+        "brief": brief,
+        "date_iso": brief.date.isoformat(),
+        "date_long": _long_date(brief.date),
+        "page_size": page_size,
+        "body_size": f"{body_size:g}",
+        "themes": themes,
+        "sources": [_source_entry(source) for source in brief.sources],
+        "note": _note(brief.dropped),
+    }
+
+
+def _line(item: Item, number: int, sources: dict[str, Source]) -> dict[str, Any]:
+    citations = []
+    for citation in item.citations:
+        source = sources.get(citation.source_id)
+        if source is None:
+            raise RenderError(
+                f"line {number} cites source {citation.source_id!r}, which is not in the "
+                f"brief's source list ({', '.join(sources) or 'empty'}); a select-stage bug"
+            )
+        citations.append(
+            {"source_id": citation.source_id, "quote": citation.quote, "label": source.label}
+        )
+    return {
+        "number": number,
+        "text": item.text,
+        "speaker": _speaker_label(item),
+        "citations": citations,
+    }
+
+
+def _speaker_label(item: Item) -> str | None:
+    """The speaker's name, unless the line already names them by surname."""
+    if not item.speaker or not item.speaker.split():
+        return None
+    surname = item.speaker.split()[-1]
+    # The surname as a word of its own, possessive allowed: "Lavrov's", not "Libya" for "Li".
+    if re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text):
+        return None
+    return item.speaker
+
+
+def _source_entry(source: Source) -> dict[str, Any]:
+    url = source.url
+    return {
+        "id": source.id,
+        "label": source.label,
+        "title": source.title,
+        "author": source.author,
+        "published": _long_date(source.published) if source.published else None,
+        "published_iso": _iso(source.published),
+        "url": url,
+        # Only web addresses become links: a javascript: or file: URL from article
+        # metadata is shown as text, never made clickable.
+        "linkable": bool(url) and urlsplit(url or "").scheme.lower() in ("http", "https"),
+    }
+
+
+def _note(dropped: int) -> str:
+    note = "Every line quotes its source verbatim"
+    if dropped > 0:
+        lines = "line" if dropped == 1 else "lines"
+        note += f"; {dropped} {lines} left out to fit one page"
+    return note + "."
+
+
+def _long_date(date: dt.date) -> str:
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+# -- fitting -----------------------------------------------------------------------
+
+
+def _drop_order(brief: Brief) -> list[int]:
+    """Indexes into brief.items that may go, lowest score first, later lines first on ties.
+
+    A theme's first line never appears: every theme with lines keeps its best one.
+    """
+    droppable: list[tuple[float, int]] = []
+    index = 0
+    for theme in brief.themes:
+        for position, item in enumerate(theme.items):
+            if position > 0:
+                droppable.append((item.score, -index))
+            index += 1
+    return [-negated for _, negated in sorted(droppable)]
+
+
+def _without(brief: Brief, indexes: set[int]) -> Brief:
+    themes: list[BriefTheme] = []
+    index = 0
+    for theme in brief.themes:
+        kept = []
+        for item in theme.items:
+            if index not in indexes:
+                kept.append(item)
+            index += 1
+        themes.append(dataclasses.replace(theme, items=tuple(kept)))
+    return dataclasses.replace(brief, themes=tuple(themes), dropped=brief.dropped + len(indexes))
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in box.all_children() if hasattr(box, "all_children") else ():
+        yield from _boxes(child)
+
+
+def _item_heights(document: Document) -> dict[int, float]:
+    """Height (CSS px) of each line's box, keyed by its index in brief.items.
+
+    A line split over two pages adds up its fragments.
+    """
+    heights: dict[int, float] = {}
+    for page in document.pages:
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            match = _ITEM_ID.match(element.get("id") or "") if element is not None else None
+            if match and "::" not in (box.element_tag or ""):
+                index = int(match.group(1)) - 1
+                heights[index] = heights.get(index, 0.0) + box.margin_height()
+                continue  # its line boxes carry the same element: do not count twice
+            if hasattr(box, "all_children"):
+                stack.extend(box.all_children())
+    return heights
+
+
+def _content_bottoms(pages: list[Any]) -> list[float]:
+    """Per page, the lowest border edge of what is laid out on it.
+
+    Every line counts, and every block that ends on the page; a block that
+    continues on the next page does not: WeasyPrint stretches it to the foot
+    of the page and drops its bottom padding, which returns once it ends here.
+    """
+    elements = [
+        {id(box.element) for box in _boxes(page) if box.element is not None} for page in pages
+    ]
+    bottoms = []
+    for number, page in enumerate(pages):
+        continuing = elements[number + 1] if number + 1 < len(pages) else set()
+        bottom = page.content_box_y()
+        for box in _boxes(page):
+            ends_here = isinstance(box, BlockLevelBox) and id(box.element) not in continuing
+            if isinstance(box, LineBox) or (ends_here and box.element is not None):
+                bottom = max(bottom, box.position_y + box.margin_top + box.border_height())
+        bottoms.append(float(bottom))
+    return bottoms
+
+
+def _overflow(document: Document) -> float:
+    """How much taller (CSS px) the content is than one page's content area.
+
+    What spilled onto later pages, less the room left unused at the foot of
+    the first page (a heading kept with its first line leaves a gap there).
+    """
+    pages = [page._page_box for page in document.pages]
+    bottoms = _content_bottoms(pages)
+    first = pages[0]
+    room = first.content_box_y() + first.height - bottoms[0]
+    spilled = sum(
+        bottom - page.content_box_y() + _truncated_margin(page)
+        for page, bottom in zip(pages[1:], bottoms[1:], strict=True)
+    )
+    return float(max(spilled - max(room, 0.0), 0.0))
+
+
+def _truncated_margin(page_box: Any) -> float:
+    """The top margin WeasyPrint dropped at the head of a continuation page.
+
+    A theme heading that starts page 2 loses its margin there, but keeps it
+    once everything is on page 1: count it, or the fit comes up that short.
+    Margins of nested first children collapse, so the largest one is lost.
+    """
+    lost = 0.0
+    children = [child for child in page_box.children if not isinstance(child, MarginBox)]
+    box = children[0] if children else None
+    while box is not None:
+        margin = box.style["margin_top"]
+        if getattr(margin, "unit", None) == "px" and box.margin_top == 0:
+            lost = max(lost, float(margin.value))
+        box = next(iter(getattr(box, "children", ())), None)
+        if isinstance(box, LineBox):
+            break
+    return lost
+
+
+class _BundledFetcher(URLFetcher):  # type: ignore[misc,unused-ignore]
+    """Fetch data: URLs and files inside the templates folder; refuse everything else.
+
+    The HTML carries article text, so it is untrusted: WeasyPrint must not read
+    arbitrary file:// paths or reach the network on its behalf.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self._folder = folder.resolve()
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if path.is_relative_to(self._folder):
+                return super().fetch(url, headers)
+        logger.warning("refused to fetch %s: briefing fetches only its own templates", url)
+        raise ValueError(f"refused to fetch {url}: not a bundled asset")

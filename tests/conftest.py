@@ -1,0 +1,26 @@
+"""Shared pytest configuration for briefing's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+# -- golden files (tests/golden/, used by test_render.py) ---------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the files in tests/golden/ from the current output instead of "
+        "comparing against them; review the change with git diff",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when pytest runs with --update-golden."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+# -- end of golden files ------------------------------------------------------------
