@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .models import Brief, BriefTheme, Citation, Fact, Item, Placement, Source, Themes
 
@@ -31,8 +32,12 @@ POSITION = 2.0  # news is written top-down: the first paragraph gets all of it, 
 ANAPHORIC = -1.5  # a line opening with "He ..." or "However" reads worse out of context
 RELEVANCE = 0.3  # per unit of matched theme weight: lines squarely on their theme first...
 RELEVANCE_CAP = 2.0  # ...capped, so a keyword-stuffed line does not outrank a named official
-LONG_LINE_WORDS = 45  # past this many words a line costs a third of the page width...
-LONG_LINE = -1.0  # ...so it must earn its place
+SHORT_LINE_WORDS = 20  # about one printed line of the brief; longer lines take more room...
+SPACE = -0.4  # ...per further 10 words, so a three-line sentence must say more to stay
+
+OTHER_SECTION = -1.5  # lines matching no theme are context, not what the reader asked for
+THEME_SATURATION = 0.6  # per line a theme already has: a brief covers every theme it can
+REDUNDANCY = 4.0  # times the share of a line's words already said by a line above it
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
@@ -68,13 +73,20 @@ def select(
 ) -> Brief:
     """Build the ranked, themed Brief from placed facts; the page fit comes later."""
     names = _canonical_names([p.fact for p in placements])
+    clusters = merge(placements)
+    items = [_item(cluster, names) for cluster in clusters]
+    items = [
+        replace(item, score=item.score + OTHER_SECTION) if item.theme == themes.other.key
+        else item
+        for item in items
+    ]
+    terms = [{t for f in cluster.facts for t in f.terms} for cluster in clusters]
     items_by_theme: dict[str, list[Item]] = {}
-    for cluster in merge(placements):
-        item = _item(cluster, names)
+    for item in _marginal_order(items, terms):
         items_by_theme.setdefault(item.theme, []).append(item)
     sections = []
     for theme in (*themes.themes, themes.other):
-        items = sorted(items_by_theme.get(theme.key, []), key=lambda i: -i.score)
+        items = items_by_theme.get(theme.key, [])
         if items:
             sections.append(BriefTheme(theme.key, theme.title, tuple(items)))
     brief = Brief(
@@ -90,6 +102,47 @@ def select(
         len(brief.items), len(sections), len(placements),
     )
     return brief
+
+
+def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[Item]:
+    """Order lines by what each adds to those above it (maximal marginal relevance).
+
+    A line's worth falls with each line its theme already has and with how much it
+    repeats a line already chosen, so the page fit, which drops from the bottom,
+    keeps a spread of themes and statements instead of five takes on one. Each
+    item's score becomes its marginal score, falling down the order.
+    """
+    # Words most lines share ("talks", "Russia") say little; rare ones say what a line is.
+    frequency = Counter(term for line in terms for term in line)
+    weight = {t: math.log((1 + len(terms)) / (1 + n)) + 1.0 for t, n in frequency.items()}
+
+    def repeated(i: int, j: int) -> float:
+        """Share of line i's weighted words that line j already said."""
+        total = sum(weight[t] for t in terms[i])
+        return sum(weight[t] for t in terms[i] & terms[j]) / total if total else 0.0
+
+    chosen: list[int] = []
+    per_theme: dict[str, int] = {}
+    ordered: list[Item] = []
+    left = set(range(len(items)))
+    ceiling = float("inf")
+    while left:
+        def marginal(i: int) -> float:
+            overlap = max((repeated(i, j) for j in chosen), default=0.0)
+            return (
+                items[i].score
+                - THEME_SATURATION * per_theme.get(items[i].theme, 0)
+                - REDUNDANCY * overlap
+            )
+
+        best = max(sorted(left), key=marginal)
+        value = min(marginal(best), ceiling)  # never above a line chosen before it
+        ceiling = value
+        ordered.append(replace(items[best], score=round(value, 3)))
+        chosen.append(best)
+        left.remove(best)
+        per_theme[items[best].theme] = per_theme.get(items[best].theme, 0) + 1
+    return ordered
 
 
 def merge(placements: Sequence[Placement]) -> list[_Cluster]:
@@ -120,11 +173,8 @@ def rank(item_facts: Sequence[Fact], speaker: str | None, theme: str = "") -> fl
     score += min(SPECIFICITY * len(specifics), SPECIFICITY_CAP)
     score += POSITION * (1.0 - min(f.position for f in item_facts))
     if lead.anaphoric and not speaker:
-        score += ANAPHORIC
-    elif lead.anaphoric:
-        score += ANAPHORIC / 2  # the speaker label restores half the missing context
-    if len(lead.text.split()) > LONG_LINE_WORDS:
-        score += LONG_LINE
+        score += ANAPHORIC  # with a speaker, the brief's label supplies the missing subject
+    score += SPACE * max(len(lead.text.split()) - SHORT_LINE_WORDS, 0) / 10
     return round(score, 3)
 
 
