@@ -39,13 +39,14 @@ def describe_source(
     theme_set = load_themes(themes)
     facts = extract([source], theme_set, nlp=load_model(model))
     yield ""
-    yield "Facts (offsets; kind; speaker; theme and why; entities):"
+    yield "Facts (offsets; kind; speaker; date; theme and why; entities):"
     for placement in group(facts, theme_set):
         fact = placement.fact
         reason = ", ".join(placement.reason) or "matches no theme"
         yield (
             f"  {fact.start:>6}-{fact.end:<6} {fact.kind:<8} "
-            f"speaker: {fact.speaker or 'unattributed'}; theme: {placement.theme} ({reason})"
+            f"speaker: {fact.speaker or 'unattributed'}; date: {fact.date or '-'}; "
+            f"theme: {placement.theme} ({reason})"
         )
         yield f"      {_preview(fact.text)}"
         if fact.entities:

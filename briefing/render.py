@@ -274,11 +274,15 @@ def _context(brief: Brief) -> dict[str, Any]:
         body_size = MIN_BODY_SIZE
     sources = {source.id: source for source in brief.sources}
     numbers = iter(range(1, len(brief.items) + 1))
+    introduced: set[str] = set()  # speakers named in full once; by surname after that
     themes = [
         {
             "number": number,
             "title": theme.title,
-            "lines": [_line(item, next(numbers), sources) for item in theme.items],
+            "lines": [
+                _line(item, next(numbers), sources, introduced, brief.date)
+                for item in theme.items
+            ],
         }
         for number, theme in enumerate(brief.themes, start=1)
     ]
@@ -294,7 +298,13 @@ def _context(brief: Brief) -> dict[str, Any]:
     }
 
 
-def _line(item: Item, number: int, sources: dict[str, Source]) -> dict[str, Any]:
+def _line(
+    item: Item,
+    number: int,
+    sources: dict[str, Source],
+    introduced: set[str],
+    today: dt.date,
+) -> dict[str, Any]:
     citations = []
     for citation in item.citations:
         source = sources.get(citation.source_id)
@@ -309,20 +319,35 @@ def _line(item: Item, number: int, sources: dict[str, Source]) -> dict[str, Any]
     return {
         "number": number,
         "text": item.text,
-        "speaker": _speaker_label(item),
+        "speaker": _speaker_label(item, introduced),
+        "date_iso": item.date.isoformat() if item.date else None,
+        "date_short": _short_date(item.date, today) if item.date else None,
         "citations": citations,
     }
 
 
-def _speaker_label(item: Item) -> str | None:
-    """The speaker's name, unless the line already names them by surname."""
+def _speaker_label(item: Item, introduced: set[str]) -> str | None:
+    """The speaker's name, unless the line already names them by surname.
+
+    The first label of a person gives the full name, later ones the surname, as a
+    written brief would; a line that names the person in full introduces them too.
+    """
     if not item.speaker or not item.speaker.split():
         return None
     surname = item.speaker.split()[-1]
+    in_text = re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text)
+    first = item.speaker not in introduced
+    introduced.add(item.speaker)
     # The surname as a word of its own, possessive allowed: "Lavrov's", not "Libya" for "Li".
-    if re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text):
+    if in_text:
         return None
-    return item.speaker
+    return item.speaker if first else surname
+
+
+def _short_date(day: dt.date, today: dt.date) -> str:
+    """ "Tue 27 May", with the year only when it is not the brief's year."""
+    label = f"{day:%a} {day.day} {day:%b}"
+    return label if day.year == today.year else f"{label} {day.year}"
 
 
 def _source_entry(source: Source) -> dict[str, Any]:

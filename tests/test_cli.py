@@ -176,3 +176,12 @@ def test_unwritable_output_leaves_the_old_file_whole(tmp_path: Path,
                        "--themes", "missing.toml")
     assert code == 1 and "themes file not found" in err
     assert (tmp_path / "brief.json").read_text(encoding="utf-8") == "previous brief"
+
+
+def test_inspect_shows_kept_and_dropped_lines_with_reasons_and_facts() -> None:
+    code, out, err = run("inspect", str(SEEDS / "003_8584f2163ff2c243.txt"))
+    assert code == 0, err
+    assert "drop  photo caption with credit" in out
+    assert "drop  after the story ends" in out
+    assert "KEEP  article body" in out
+    assert "speaker: Volodymyr Zelensky; date: 2025-05-19; theme: russia-ukraine-talks" in out

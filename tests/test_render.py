@@ -501,3 +501,29 @@ def test_fit_fails_when_one_line_per_theme_does_not_fit(lines_per_page: int) -> 
     ):
         render.fit_to_page(too_many_themes)
     assert render.layout_count() - before == 2  # the overflow, then the minimum
+
+
+def test_speaker_named_in_full_once_then_by_surname() -> None:
+    first = _item(SABAH, "He noted that talks on a second prisoner exchange are underway.",
+                  speaker="Hakan Fidan")
+    second = dataclasses.replace(first, text="He noted that talks on a second prisoner exchange "
+                                 "are underway.")
+    html = render.render_html(_brief(("Talks", [first, second])))
+    assert html.count("<strong class=\"speaker\">Hakan Fidan:</strong>") == 1
+    assert html.count("<strong class=\"speaker\">Fidan:</strong>") == 1
+
+
+def test_item_date_is_shown_short_with_year_only_when_it_differs() -> None:
+    this_year = dataclasses.replace(
+        _item(KYIV, "No official date or venue for a second round of talks has been agreed."),
+        date=dt.date(2025, 5, 19),
+    )
+    last_year = dataclasses.replace(
+        _item(SABAH, "Fidan said Ankara wanted to host another round."),
+        date=dt.date(2024, 7, 28),
+    )
+    html = render.render_html(_brief(("Talks", [this_year, last_year])))
+    assert '<time class="when" datetime="2025-05-19">Mon 19 May</time>' in html
+    assert '<time class="when" datetime="2024-07-28">Sun 28 Jul 2024</time>' in html
+    assert json.loads(render.render_json(_brief(("Talks", [this_year]))))["themes"][0][
+        "items"][0]["date"] == "2025-05-19"
