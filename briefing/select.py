@@ -35,13 +35,17 @@ RELEVANCE_CAP = 2.0  # ...capped, so a keyword-stuffed line does not outrank a n
 SHORT_LINE_WORDS = 20  # about one printed line of the brief; longer lines take more room...
 SPACE = -0.4  # ...per further 10 words, so a three-line sentence must say more to stay
 
-OTHER_SECTION = -1.5  # lines matching no theme are context, not what the reader asked for
-THEME_SATURATION = 0.6  # per line a theme already has: a brief covers every theme it can
+OTHER_SECTION = -2.5  # lines matching no theme are context, not what the reader asked for
+THEME_SATURATION = 0.6  # per line a theme already has: a brief covers every theme it can,
+# scaled by sqrt(mean theme size / this theme's size): a theme the sources report at
+# length earns more lines than one they mention in passing
 REDUNDANCY = 4.0  # times the share of a line's words already said by a line above it
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
+REPORT_OVERLAP = 0.45  # share of the shorter wording's rare-word weight two outlets share
+# when they report one statement or event in their own words (see _same_report)
 _WORD = re.compile(r"\w+")
 
 
@@ -121,6 +125,9 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
         total = sum(weight[t] for t in terms[i])
         return sum(weight[t] for t in terms[i] & terms[j]) / total if total else 0.0
 
+    sizes = Counter(item.theme for item in items)
+    mean_size = sum(sizes.values()) / max(len(sizes), 1)
+    saturation = {t: THEME_SATURATION * math.sqrt(mean_size / n) for t, n in sizes.items()}
     chosen: list[int] = []
     per_theme: dict[str, int] = {}
     ordered: list[Item] = []
@@ -131,7 +138,7 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
             overlap = max((repeated(i, j) for j in chosen), default=0.0)
             return (
                 items[i].score
-                - THEME_SATURATION * per_theme.get(items[i].theme, 0)
+                - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
                 - REDUNDANCY * overlap
             )
 
@@ -147,10 +154,15 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
 
 def merge(placements: Sequence[Placement]) -> list[_Cluster]:
     """Group placements that report the same statement, keeping input order."""
+    weight = _term_weights([p.fact for p in placements])
     clusters: list[_Cluster] = []
     for placement in placements:
         for cluster in clusters:
-            if any(_same_statement(placement.fact, other) for other in cluster.facts):
+            if any(
+                _same_statement(placement.fact, other)
+                or _same_report(placement.fact, other, weight)
+                for other in cluster.facts
+            ):
                 cluster.placements.append(placement)
                 break
         else:
@@ -193,6 +205,38 @@ def _same_statement(a: Fact, b: Fact) -> bool:
         len(terms_a & terms_b) >= MIN_SHARED_TERMS
         and _containment(terms_a, terms_b) >= TERM_OVERLAP
     )
+
+
+def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+    """Two outlets' wordings of one statement or one event.
+
+    Both name the same speaker (or the same two or more people) and most of the
+    rarer words of the shorter one recur in the other: "Lavrov said Istanbul could
+    host the second round" and "Lavrov said Moscow would welcome a second round of
+    peace talks in Istanbul". Only across sources: one outlet's two sentences are two.
+    """
+    if a.source_id == b.source_id or a.negated != b.negated:
+        return False
+    if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
+        return False
+    same_speaker = bool(a.speaker and b.speaker and _surname(a.speaker) == _surname(b.speaker))
+    people_a = {_surname(t) for t, label in a.entities if label == "PERSON"}
+    people_b = {_surname(t) for t, label in b.entities if label == "PERSON"}
+    if a.speaker and b.speaker and not same_speaker:
+        return False
+    if not same_speaker and len(people_a & people_b) < 2:
+        return False
+    terms_a, terms_b = set(a.terms), set(b.terms)
+    small = min(terms_a, terms_b, key=lambda t: sum(weight.get(x, 1.0) for x in t))
+    total = sum(weight.get(t, 1.0) for t in small)
+    shared = sum(weight.get(t, 1.0) for t in terms_a & terms_b)
+    return total > 0 and shared / total >= REPORT_OVERLAP
+
+
+def _term_weights(facts: Sequence[Fact]) -> dict[str, float]:
+    """Smoothed inverse document frequency of each content word over the facts."""
+    frequency = Counter(term for fact in facts for term in set(fact.terms))
+    return {t: math.log((1 + len(facts)) / (1 + n)) + 1.0 for t, n in frequency.items()}
 
 
 def _containment(a: set[str], b: set[str]) -> float:

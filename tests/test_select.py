@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from briefing.models import Fact, Placement, Source
 from briefing.select import rank, select
@@ -77,3 +78,25 @@ def test_coverage_line_names_count_outlets_date_and_themes() -> None:
     assert brief.coverage == (
         "Covers 2 articles from A and B, published 27 May 2025; themes: Russia–Ukraine talks."
     )
+
+
+def person_fact(source: str, text: str, people: tuple[str, ...]) -> Fact:
+    return replace(fact(source, text), entities=tuple((p, "PERSON") for p in people))
+
+
+def test_one_event_in_two_outlets_wordings_is_one_line() -> None:
+    a = person_fact("1", "The minister met Vladimir Medinsky, adviser of President Vladimir "
+                    "Putin, in Moscow.", ("Vladimir Medinsky", "Vladimir Putin"))
+    b = person_fact("2", "The minister, who met President Vladimir Putin and adviser Vladimir "
+                    "Medinsky in Moscow, reaffirmed readiness.",
+                    ("Vladimir Putin", "Vladimir Medinsky"))
+    (item,) = brief_of(a, b).items
+    assert [c.source_id for c in item.citations] == ["1", "2"]
+
+
+def test_one_outlets_two_sentences_are_never_merged_as_one_report() -> None:
+    a = person_fact("1", "The minister met Vladimir Medinsky and Vladimir Putin in Moscow.",
+                    ("Vladimir Medinsky", "Vladimir Putin"))
+    b = person_fact("1", "Vladimir Putin thanked Vladimir Medinsky for the prisoner swap.",
+                    ("Vladimir Putin", "Vladimir Medinsky"))
+    assert len(brief_of(a, b).items) == 2
