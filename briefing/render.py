@@ -313,6 +313,10 @@ def _line(
                 f"line {number} cites source {citation.source_id!r}, which is not in the "
                 f"brief's source list ({', '.join(sources) or 'empty'}); a select-stage bug"
             )
+        same_source = next((c for c in citations if c["source_id"] == citation.source_id), None)
+        if same_source is not None:  # one marker per source; its tooltip quotes every sentence
+            same_source["quote"] += " … " + citation.quote
+            continue
         citations.append(
             {"source_id": citation.source_id, "quote": citation.quote, "label": source.label}
         )

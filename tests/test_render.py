@@ -527,3 +527,15 @@ def test_item_date_is_shown_short_with_year_only_when_it_differs() -> None:
     assert '<time class="when" datetime="2024-07-28">Sun 28 Jul 2024</time>' in html
     assert json.loads(render.render_json(_brief(("Talks", [this_year]))))["themes"][0][
         "items"][0]["date"] == "2025-05-19"
+
+
+def test_two_sentences_of_one_source_get_one_marker_quoting_both() -> None:
+    item = _item(
+        KYIV,
+        "No official date or venue for a second round of talks has been agreed.",
+        also=[(KYIV, "Russian Foreign Minister Sergei Lavrov said on May 27 that Moscow would "
+                     "welcome a second round of peace talks with Ukraine in Istanbul.")],
+    )
+    html = render.render_html(_brief(("Talks", [item])))
+    assert html.count('href="#source-2"') == 1
+    assert "has been agreed. … Russian Foreign Minister" in html
