@@ -305,7 +305,7 @@ def _line(
     introduced: set[str],
     today: dt.date,
 ) -> dict[str, Any]:
-    citations = []
+    citations: list[dict[str, str]] = []
     for citation in item.citations:
         source = sources.get(citation.source_id)
         if source is None:
