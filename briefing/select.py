@@ -272,9 +272,15 @@ def _item(cluster: _Cluster, names: dict[str, str]) -> Item:
         speaker=speaker,
         reason=reason,
         score=rank(facts, speaker, theme),
-        date=lead.fact.date,
+        date=_agreed_date(facts),
         theme=theme,
     )
+
+
+def _agreed_date(facts: Sequence[Fact]) -> dt.date | None:
+    """The date the merged reports give, if they give one and do not disagree."""
+    dates = {f.date for f in facts if f.date is not None}
+    return dates.pop() if len(dates) == 1 else None
 
 
 def _canonical_names(facts: Sequence[Fact]) -> dict[str, str]:
