@@ -168,9 +168,9 @@ class _SourceState:
     """What carries from one paragraph of a source to the next."""
 
     source: Source
-    surnames: dict[str, str] = field(default_factory=dict)  # "lavrov" -> "Sergey Lavrov"
+    surnames: dict[str, str] = field(default_factory=dict)  # "roe" -> "Jane Roe"
     salient: str | None = None  # the person a "he said" refers to
-    # "Russian Foreign Minister Sergei Lavrov" -> ("Russia", "minister"): {"foreign"}, name
+    # "French Finance Minister Jane Roe" -> ("France", "minister"): {"finance"}, name
     roles: dict[tuple[str | None, str], dict[str, set[str]]] = field(default_factory=dict)
 
     def learn_names(self, doc: Doc) -> None:
@@ -203,7 +203,7 @@ class _SourceState:
             self.roles.setdefault((None, role[-1]), {}).setdefault(name, set()).update(role)
 
     def person_by_role(self, noun: Token) -> str | None:
-        """ "The Turkish foreign minister" -> the one person introduced with that title."""
+        """ "The French finance minister" -> the one person introduced with that title."""
         modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
         country = next((c for m in modifiers if (c := _country(m.text))), None)
         words = {m.lower_ for m in modifiers if not _country(m.text)}
@@ -352,20 +352,20 @@ def _speaker(
     for verb in candidates:
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"}:
-            # "Lavrov cast doubt ..., arguing that ...": the speaker is the head's subject
+            # "Roe cast doubt ..., arguing that ...": the speaker is the head's subject
             subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
         for subject in subjects:
             if subject.lower_ in PRONOUNS:
                 return state.salient, "verb"
             if any(c.dep_ == "conj" for c in subject.children):
-                continue  # "Fidan and Lavrov said": no one speaker
+                continue  # "Roe and Doe said": no one speaker
             person = state.person(subject)
             if person is None and subject.pos_ == "NOUN":
                 person = state.person_by_role(subject)
             if person:
                 return person, "verb"
     dash = _DASH_ATTRIBUTION.search(unit.text)
-    if dash:  # '"Istanbul is very good" — Lavrov'
+    if dash:  # '"The port is ready" — Roe'
         name_start = unit.start_char + dash.start(1)
         for token in unit:
             if token.idx >= name_start and token.pos_ == "PROPN":
@@ -393,7 +393,7 @@ def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> No
             people = [state.person(t) for t in (subject, *subject.conjuncts)]
             named = {p for p in people if p}
             if len(named) > 1 or (named and subject.conjuncts):
-                state.salient = None  # "Fidan and Lavrov ...": "he" is ambiguous next
+                state.salient = None  # "Roe and Doe ...": "he" is ambiguous next
             elif named:
                 state.salient = named.pop()
 

@@ -342,7 +342,7 @@ def _speaker_label(item: Item, introduced: set[str]) -> str | None:
     in_text = re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text)
     first = item.speaker not in introduced
     introduced.add(item.speaker)
-    # The surname as a word of its own, possessive allowed: "Lavrov's", not "Libya" for "Li".
+    # The surname as a word of its own, possessive allowed: "Roe's", not "Libya" for "Li".
     if in_text:
         return None
     return item.speaker if first else surname

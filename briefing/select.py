@@ -116,7 +116,7 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
     keeps a spread of themes and statements instead of five takes on one. Each
     item's score becomes its marginal score, falling down the order.
     """
-    # Words most lines share ("talks", "Russia") say little; rare ones say what a line is.
+    # Words most lines share ("talks", a country) say little; rare ones say what a line is.
     frequency = Counter(term for line in terms for term in line)
     weight = {t: math.log((1 + len(terms)) / (1 + n)) + 1.0 for t, n in frequency.items()}
 
@@ -211,9 +211,9 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
     """Two outlets' wordings of one statement or one event.
 
     Both name the same speaker (or the same two or more people) and most of the
-    rarer words of the shorter one recur in the other: "Lavrov said Istanbul could
-    host the second round" and "Lavrov said Moscow would welcome a second round of
-    peace talks in Istanbul". Only across sources: one outlet's two sentences are two.
+    rarer words of the shorter one recur in the other: "Roe said Geneva could host
+    the next round" and "Roe said Paris would welcome a next round of talks in
+    Geneva". Only across sources: one outlet's two sentences are two.
     """
     if a.source_id == b.source_id or a.negated != b.negated:
         return False
@@ -284,7 +284,7 @@ def _agreed_date(facts: Sequence[Fact]) -> dt.date | None:
 
 
 def _canonical_names(facts: Sequence[Fact]) -> dict[str, str]:
-    """One name per person: "Sergey Lavrov" and "Sergei Lavrov" share a surname."""
+    """One name per person: "Jon Roe" and "John Roe" share a surname."""
     by_surname: dict[str, Counter[str]] = {}
     for fact in facts:
         if fact.speaker:
