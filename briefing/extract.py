@@ -367,19 +367,17 @@ def _speaker(
     dash = _DASH_ATTRIBUTION.search(unit.text)
     if dash:  # '"The port is ready" — Roe'
         name_start = unit.start_char + dash.start(1)
-        for token in unit:
-            if token.idx >= name_start and token.pos_ == "PROPN":
-                named = [t for t in unit if t.idx >= name_start and t.pos_ == "PROPN"]
-                person = state.person(named[-1])
-                if person:
-                    return person, "dash"
-                break
+        named = [t for t in unit if t.idx >= name_start and t.pos_ == "PROPN"]
+        person = state.person(named[-1]) if named else None
+        if person:
+            return person, "dash"
     for token in unit:
         if token.lower_ == "according" and not quoted(token):
             for to in token.children:
                 for obj in to.children:
-                    if obj.dep_ == "pobj" and state.person(obj):
-                        return state.person(obj), "according"
+                    person = state.person(obj) if obj.dep_ == "pobj" else None
+                    if person:
+                        return person, "according"
     return None, ""
 
 

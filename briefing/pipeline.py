@@ -86,10 +86,9 @@ def build_brief(
     lap("group and select")
     from . import render  # WeasyPrint is slow to import: only when a brief is laid out
 
-    layouts_before = render.layout_count()
     brief, document = render.fit_to_page(brief)
     lap("layout")
-    build = Build(brief, document, timings, render.layout_count() - layouts_before)
+    build = Build(brief, document, timings, brief.extra.get("layouts", 0))
     logger.info(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts); %s",
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,

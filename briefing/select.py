@@ -116,14 +116,11 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
     keeps a spread of themes and statements instead of five takes on one. Each
     item's score becomes its marginal score, falling down the order.
     """
-    # Words most lines share ("talks", a country) say little; rare ones say what a line is.
-    frequency = Counter(term for line in terms for term in line)
-    weight = {t: math.log((1 + len(terms)) / (1 + n)) + 1.0 for t, n in frequency.items()}
+    weight = _term_weights(terms)
 
     def repeated(i: int, j: int) -> float:
         """Share of line i's weighted words that line j already said."""
-        total = sum(weight[t] for t in terms[i])
-        return sum(weight[t] for t in terms[i] & terms[j]) / total if total else 0.0
+        return _weighted_share(terms[i], terms[j], weight)
 
     sizes = Counter(item.theme for item in items)
     mean_size = sum(sizes.values()) / max(len(sizes), 1)
@@ -154,7 +151,7 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
 
 def merge(placements: Sequence[Placement]) -> list[_Cluster]:
     """Group placements that report the same statement, keeping input order."""
-    weight = _term_weights([p.fact for p in placements])
+    weight = _term_weights([set(p.fact.terms) for p in placements])
     clusters: list[_Cluster] = []
     for placement in placements:
         for cluster in clusters:
@@ -227,16 +224,23 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
     if not same_speaker and len(people_a & people_b) < 2:
         return False
     terms_a, terms_b = set(a.terms), set(b.terms)
-    small = min(terms_a, terms_b, key=lambda t: sum(weight.get(x, 1.0) for x in t))
-    total = sum(weight.get(t, 1.0) for t in small)
-    shared = sum(weight.get(t, 1.0) for t in terms_a & terms_b)
-    return total > 0 and shared / total >= REPORT_OVERLAP
+    small, large = sorted((terms_a, terms_b), key=lambda t: sum(weight[x] for x in t))
+    return _weighted_share(small, large, weight) >= REPORT_OVERLAP
 
 
-def _term_weights(facts: Sequence[Fact]) -> dict[str, float]:
-    """Smoothed inverse document frequency of each content word over the facts."""
-    frequency = Counter(term for fact in facts for term in set(fact.terms))
-    return {t: math.log((1 + len(facts)) / (1 + n)) + 1.0 for t, n in frequency.items()}
+def _term_weights(term_sets: Sequence[set[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency of each content word over the sets.
+
+    Words most lines share ("talks", a country) say little; rare ones say what a line is.
+    """
+    frequency = Counter(term for terms in term_sets for term in terms)
+    return {t: math.log((1 + len(term_sets)) / (1 + n)) + 1.0 for t, n in frequency.items()}
+
+
+def _weighted_share(part: set[str], other: set[str], weight: dict[str, float]) -> float:
+    """Share of *part*'s weighted words that *other* holds too."""
+    total = sum(weight[t] for t in part)
+    return sum(weight[t] for t in part & other) / total if total else 0.0
 
 
 def _containment(a: set[str], b: set[str]) -> float:
