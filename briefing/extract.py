@@ -55,12 +55,14 @@ _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 _DASH_ATTRIBUTION = re.compile(
     r"""["”]\s*[—–-]{1,2}\s*((?:[A-Z][\w'’.-]*\s*){1,4})[.]?\s*$"""
 )
+_COLON_ATTRIBUTION = re.compile(r"""^\s*((?:[A-Z][\w'’.-]*\s*){1,4}):\s*["“]""")
 _TITLE_WORDS = frozenset(
     "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
 )
 
 
 ALIASES = Path(__file__).parent / "aliases.toml"
+RHETORIC = Path(__file__).parent / "rhetoric.toml"
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,6 +74,22 @@ def country_aliases() -> dict[str, str]:
         for alias in (country["name"], *country.get("aliases", [])):
             table[alias.casefold()] = country["name"]
     return table
+
+
+@dataclass(frozen=True)
+class _Rhetoric:
+    verbs: frozenset[str]
+    nouns: frozenset[str]
+    topic_verbs: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def _rhetoric() -> _Rhetoric:
+    """The rhetoric file's lemmas (see rhetoric.toml)."""
+    data = tomllib.loads(RHETORIC.read_text(encoding="utf-8"))
+    return _Rhetoric(
+        *(frozenset(data.get(key, [])) for key in ("verbs", "nouns", "topic_verbs"))
+    )
 
 
 def load_model(name: str = DEFAULT_MODEL) -> Language:
@@ -264,10 +282,9 @@ def _facts_of(
         start = offset + unit.start_char
         end = offset + unit.end_char
         inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
-        future = any(t.lower_ in {"will", "'ll"} or t.lemma_ == "expect" for t in unit)
         dated = sorted(
             (
-                (_depth(verb), ent)
+                (_depth(verb), ent, _is_future(verb))
                 for ent in unit.ents
                 if ent.label_ == "DATE"
                 and not any(s <= ent.start_char < e for s, e in inside)
@@ -279,7 +296,7 @@ def _facts_of(
         date = next(
             (
                 day
-                for _, ent in dated
+                for _, ent, future in dated
                 for day in [resolve_date(ent.text, state.source.published, future=future)]
                 if day is not None
             ),
@@ -306,6 +323,7 @@ def _facts_of(
             anaphoric=_is_anaphoric(unit),
             quoted=tuple(q[2] for q in quotes),
             date=date,
+            stance=_is_stance(unit),
             terms=tuple(
                 (_country(t.text) or t.lemma_).casefold() for t in unit
                 if (t.is_alpha or t.like_num) and not t.is_stop
@@ -322,13 +340,27 @@ def _units(doc: Doc) -> Iterator[Span]:
             start = sent.start
         if _quote_open(doc[start : sent.end].text) and sent.end < len(doc):
             continue  # the quotation goes on: keep the sentences together
-        if bounds and not any(t.is_alpha for t in doc[start : sent.end]):
-            bounds[-1] = (bounds[-1][0], sent.end)  # a stray closing mark: the last one's
+        if bounds and (
+            not any(t.is_alpha for t in doc[start : sent.end])
+            or _is_dash_credit(doc[start : sent.end])
+        ):
+            # a stray closing mark, or '— Roe' after a quotation: the last one's
+            bounds[-1] = (bounds[-1][0], sent.end)
         else:
             bounds.append((start, sent.end))
         start = None
     for first, last in bounds:
         yield doc[first:last]
+
+
+def _is_dash_credit(span: Span) -> bool:
+    """'— Roe' or '- AGENCY' split off the quotation it credits."""
+    words = [t for t in span if t.is_alpha]
+    return (
+        span.text.lstrip()[:1] in "—–-"
+        and 0 < len(words) <= 4
+        and (words[0].is_title or words[0].is_upper)
+    )
 
 
 def _quote_open(text: str) -> bool:
@@ -364,13 +396,18 @@ def _speaker(
                 person = state.person_by_role(subject)
             if person:
                 return person, "verb"
-    dash = _DASH_ATTRIBUTION.search(unit.text)
-    if dash:  # '"The port is ready" — Roe'
-        name_start = unit.start_char + dash.start(1)
-        named = [t for t in unit if t.idx >= name_start and t.pos_ == "PROPN"]
-        person = state.person(named[-1]) if named else None
-        if person:
-            return person, "dash"
+    for pattern, how in ((_DASH_ATTRIBUTION, "dash"), (_COLON_ATTRIBUTION, "colon")):
+        found = pattern.search(unit.text)
+        if found:  # '"The port is ready" — Roe' and 'Roe: "The port is ready"'
+            start, end = unit.start_char + found.start(1), unit.start_char + found.end(1)
+            # the model often tags a lone name before a colon as a common noun
+            named = [t for t in unit if start <= t.idx < end and (t.pos_ == "PROPN" or t.is_title)]
+            person = (
+                state.person(named[-1]) or state.surnames.get(named[-1].lower_)
+                if named else None
+            )
+            if person:
+                return person, how
     for token in unit:
         if token.lower_ == "according" and not quoted(token):
             for to in token.children:
@@ -396,6 +433,23 @@ def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> No
                 state.salient = named.pop()
 
 
+def _is_stance(unit: Span) -> bool:
+    """A tone or a topic, not an event: "stressed the importance of ...", "spoke about X"."""
+    words = _rhetoric()
+    for token in unit:
+        if token.pos_ != "VERB":
+            continue
+        lemma = token.lemma_.casefold()
+        if token.dep_ == "ROOT" and lemma in words.topic_verbs:
+            return True
+        if lemma in words.verbs and any(
+            child.dep_ == "dobj" and child.lemma_.casefold() in words.nouns
+            for child in token.children
+        ):
+            return True
+    return False
+
+
 def _dated_verb(ent: Span) -> Token | None:
     """The verb a date modifies ("said on May 19"); None for a noun's ("the May 16 talks")."""
     root = ent.root
@@ -408,6 +462,18 @@ def _dated_verb(ent: Span) -> Token | None:
     if head.pos_ == "ADV" and head.head.pos_ in {"VERB", "AUX"}:  # "earlier on Tuesday"
         head = head.head
     return head if head.pos_ in {"VERB", "AUX"} else None
+
+
+def _is_future(verb: Token) -> bool:
+    """The verb speaks of what is to come: "will meet", "is expected to travel"."""
+    for token in (verb, *verb.ancestors):
+        if token.lemma_ == "expect" or any(
+            c.dep_ == "aux" and c.lower_ in {"will", "'ll", "shall"} for c in token.children
+        ):
+            return True
+        if token.dep_ not in {"xcomp", "conj", "aux", "auxpass"}:
+            return False  # a reporting verb above it tells its own time
+    return False
 
 
 def _is_anaphoric(unit: Span) -> bool:

@@ -32,6 +32,8 @@ POSITION = 2.0  # news is written top-down: the first paragraph gets all of it, 
 ANAPHORIC = -1.5  # a line opening with "He ..." or "However" reads worse out of context
 RELEVANCE = 0.3  # per unit of matched theme weight: lines squarely on their theme first...
 RELEVANCE_CAP = 2.0  # ...capped, so a keyword-stuffed line does not outrank a named official
+STANCE = -2.0  # "stressed the importance of ...": a tone, not an event (rhetoric.toml)
+LEDE = 2.0  # an article's first sentence says what the story is; it is never mere context
 SHORT_LINE_WORDS = 20  # about one printed line of the brief; longer lines take more room...
 SPACE = -0.4  # ...per further 10 words, so a three-line sentence must say more to stay
 
@@ -40,6 +42,9 @@ THEME_SATURATION = 0.6  # per line a theme already has: a brief covers every the
 # scaled by sqrt(mean theme size / this theme's size): a theme the sources report at
 # length earns more lines than one they mention in passing
 REDUNDANCY = 4.0  # times the share of a line's words already said by a line above it
+NOVEL_TERM = 0.5  # per unit of weight of a theme pattern no line above in the theme has
+# matched: a theme about a pipeline and a power plant should mention both...
+NOVEL_TERM_CAP = 2.0  # ...without a line that names every topic once winning on that alone
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
@@ -77,16 +82,21 @@ def select(
 ) -> Brief:
     """Build the ranked, themed Brief from placed facts; the page fit comes later."""
     names = _canonical_names([p.fact for p in placements])
+    ledes = _ledes([p.fact for p in placements])
     clusters = merge(placements)
-    items = [_item(cluster, names) for cluster in clusters]
+    items = [_item(cluster, names, ledes) for cluster in clusters]
     items = [
-        replace(item, score=item.score + OTHER_SECTION) if item.theme == themes.other.key
+        replace(item, score=item.score + OTHER_SECTION)
+        if item.theme == themes.other.key and not any(f in ledes for f in cluster.facts)
         else item
-        for item in items
+        for item, cluster in zip(items, clusters, strict=True)
     ]
     terms = [{t for f in cluster.facts for t in f.terms} for cluster in clusters]
+    topics = [
+        _topics(cluster.facts, item.theme) for item, cluster in zip(items, clusters, strict=True)
+    ]
     items_by_theme: dict[str, list[Item]] = {}
-    for item in _marginal_order(items, terms):
+    for item in _marginal_order(items, terms, topics):
         items_by_theme.setdefault(item.theme, []).append(item)
     sections = []
     for theme in (*themes.themes, themes.other):
@@ -108,13 +118,16 @@ def select(
     return brief
 
 
-def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[Item]:
+def _marginal_order(
+    items: Sequence[Item], terms: Sequence[set[str]], topics: Sequence[dict[str, float]]
+) -> list[Item]:
     """Order lines by what each adds to those above it (maximal marginal relevance).
 
     A line's worth falls with each line its theme already has and with how much it
-    repeats a line already chosen, so the page fit, which drops from the bottom,
-    keeps a spread of themes and statements instead of five takes on one. Each
-    item's score becomes its marginal score, falling down the order.
+    repeats a line already chosen, and rises with each of its theme's patterns it is
+    the first to match, so the page fit, which drops from the bottom, keeps a spread
+    of themes, topics and statements instead of five takes on one. Each item's score
+    becomes its marginal score, falling down the order.
     """
     weight = _term_weights(terms)
 
@@ -130,13 +143,17 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
     ordered: list[Item] = []
     left = set(range(len(items)))
     ceiling = float("inf")
+    covered: dict[str, set[str]] = {}
     while left:
         def marginal(i: int) -> float:
             overlap = max((repeated(i, j) for j in chosen), default=0.0)
+            seen = covered.get(items[i].theme, set())
+            novel = sum(w for topic, w in topics[i].items() if topic not in seen)
             return (
                 items[i].score
                 - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
                 - REDUNDANCY * overlap
+                + min(NOVEL_TERM * novel, NOVEL_TERM_CAP)
             )
 
         best = max(sorted(left), key=marginal)
@@ -146,6 +163,7 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
         chosen.append(best)
         left.remove(best)
         per_theme[items[best].theme] = per_theme.get(items[best].theme, 0) + 1
+        covered.setdefault(items[best].theme, set()).update(topics[best])
     return ordered
 
 
@@ -153,24 +171,38 @@ def merge(placements: Sequence[Placement]) -> list[_Cluster]:
     """Group placements that report the same statement, keeping input order."""
     weight = _term_weights([set(p.fact.terms) for p in placements])
     clusters: list[_Cluster] = []
+    previous: Fact | None = None
     for placement in placements:
+        fact = placement.fact
         for cluster in clusters:
             if any(
-                _same_statement(placement.fact, other)
-                or _same_report(placement.fact, other, weight)
+                _same_statement(fact, other)
+                or _same_report(fact, other, weight)
+                or (other is previous and _quote_backs_paraphrase(other, fact, weight))
                 for other in cluster.facts
             ):
                 cluster.placements.append(placement)
                 break
         else:
             clusters.append(_Cluster([placement]))
+        previous = fact
     return clusters
 
 
-def rank(item_facts: Sequence[Fact], speaker: str | None, theme: str = "") -> float:
+def rank(
+    item_facts: Sequence[Fact],
+    speaker: str | None,
+    theme: str = "",
+    *,
+    ledes: frozenset[Fact] = frozenset(),
+) -> float:
     """The score of a line made of these facts (several when sources agree)."""
     lead = max(item_facts, key=lambda f: len(f.text))
     score = 0.0
+    if any(f in ledes for f in item_facts):
+        score += LEDE
+    if lead.stance:
+        score += STANCE
     weight = sum({m.term.casefold(): m.weight for m in lead.matches if m.theme == theme}.values())
     score += min(RELEVANCE * weight, RELEVANCE_CAP)
     if speaker:
@@ -228,6 +260,22 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
     return _weighted_share(small, large, weight) >= REPORT_OVERLAP
 
 
+def _quote_backs_paraphrase(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+    """A reported statement and the speaker's own words right after it (or before).
+
+    News writes "Roe said Geneva could host the next round." then quotes Roe saying
+    so: one statement, told twice by one outlet. Only for neighbouring sentences of
+    one source, one speaker, one of them a quotation, sharing most rare words.
+    """
+    if a.source_id != b.source_id or not a.speaker or a.speaker != b.speaker:
+        return False
+    if (a.kind == "quote") == (b.kind == "quote") or a.negated != b.negated:
+        return False
+    terms_a, terms_b = set(a.terms), set(b.terms)
+    small, large = sorted((terms_a, terms_b), key=lambda t: sum(weight[x] for x in t))
+    return _weighted_share(small, large, weight) >= REPORT_OVERLAP
+
+
 def _term_weights(term_sets: Sequence[set[str]]) -> dict[str, float]:
     """Smoothed inverse document frequency of each content word over the sets.
 
@@ -254,7 +302,26 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if len(w) > 2}
 
 
-def _item(cluster: _Cluster, names: dict[str, str]) -> Item:
+def _ledes(facts: Sequence[Fact]) -> frozenset[Fact]:
+    """The first fact of each source's body: its lede."""
+    first: dict[str, Fact] = {}
+    for fact in facts:
+        if fact.source_id not in first or fact.start < first[fact.source_id].start:
+            first[fact.source_id] = fact
+    return frozenset(first.values())
+
+
+def _topics(facts: Sequence[Fact], theme: str) -> dict[str, float]:
+    """The theme patterns a line matches, spelling-blind ("cease-fire" = "ceasefire")."""
+    return {
+        "".join(ch for ch in m.term.casefold() if ch.isalnum()): m.weight
+        for f in facts
+        for m in f.matches
+        if m.theme == theme
+    }
+
+
+def _item(cluster: _Cluster, names: dict[str, str], ledes: frozenset[Fact]) -> Item:
     lead = cluster.lead
     facts = cluster.facts
     speakers = [f.speaker for f in facts if f.speaker]
@@ -275,7 +342,7 @@ def _item(cluster: _Cluster, names: dict[str, str]) -> Item:
         citations=tuple(citations),
         speaker=speaker,
         reason=reason,
-        score=rank(facts, speaker, theme),
+        score=rank(facts, speaker, theme, ledes=ledes),
         date=_agreed_date(facts),
         theme=theme,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from spacy.language import Language
 
@@ -18,13 +20,15 @@ def nlp() -> Language:
     return load_model()
 
 
-def facts_of(nlp: Language, *paragraphs: str, author: str | None = None) -> list[Fact]:
+def facts_of(nlp: Language, *paragraphs: str, author: str | None = None,
+             published: dt.date | None = None) -> list[Fact]:
     text = "\n\n".join(paragraphs)
     segments, offset = [], 0
     for paragraph in paragraphs:
         segments.append(Segment(offset, offset + len(paragraph), True, "article body"))
         offset += len(paragraph) + 2
-    source = Source(id="1", path="t.txt", text=text, segments=tuple(segments), author=author)
+    source = Source(id="1", path="t.txt", text=text, segments=tuple(segments), author=author,
+                    published=published)
     return extract([source], load_themes(), nlp=nlp)
 
 
@@ -70,6 +74,66 @@ def test_speaker_and_kind(nlp: Language, sentence: str, speaker: str | None, kin
     *_, fact = facts_of(nlp, CONTEXT, sentence)
     assert fact.text == sentence
     assert (fact.speaker, fact.kind) == (speaker, kind)
+
+
+# Other outlets, other people: sentences of our own, beside the seeds' style above.
+OTHER_CONTEXT = "Finance Minister Maria Keller met her counterpart Lars Holm in Oslo on Tuesday."
+
+
+@pytest.mark.parametrize(
+    "sentence, speaker, kind, date",
+    [
+        ("Holm told reporters that the two governments would sign the accord in June.",
+         "Lars Holm", "reported", None),
+        ('"The bridge will reopen to traffic," Keller told the Oslo Post on Monday.',
+         "Maria Keller", "quote", dt.date(2025, 3, 10)),
+        ('"We are ready to sign the accord." — TASS', None, "quote", None),  # an agency
+        ('"We are ready to sign the accord," the minister said on Monday.', "Maria Keller",
+         "quote", dt.date(2025, 3, 10)),
+        ("The finance minister said on Monday that the tariffs would be lifted.",
+         "Maria Keller", "reported", dt.date(2025, 3, 10)),
+        ("The Danish minister said the tariffs would be lifted.", None, "statement", None),
+        ('Holm: "The accord is ready for signature next week."', "Lars Holm", "quote", None),
+        ('"The accord is ready for signature next week." — Holm', "Lars Holm", "quote", None),
+        ("Keller added that a second round of talks is planned.", "Maria Keller", "reported",
+         None),
+        ("According to Holm, the ministers agreed on a timetable.", "Lars Holm", "reported",
+         None),
+        # a weekend is two days: no one day to print, so none ("never a guess")
+        ("The two ministers agreed on a timetable over the weekend.", None, "statement", None),
+        ("The ministers will meet again on Friday to sign it.", None, "statement",
+         dt.date(2025, 3, 14)),
+        ("The ministers met again on Friday to sign it.", None, "statement",
+         dt.date(2025, 3, 7)),
+        ("Holm said the customs union would be reviewed later this week.", "Lars Holm",
+         "reported", None),
+    ],
+)
+def test_other_outlets_attribution_and_dates(
+    nlp: Language, sentence: str, speaker: str | None, kind: str, date: dt.date | None
+) -> None:
+    published = dt.date(2025, 3, 11)  # a Tuesday
+    facts = facts_of(nlp, OTHER_CONTEXT, sentence, published=published)
+    fact = facts[-1]
+    assert fact.text in sentence
+    assert (fact.speaker, fact.kind, fact.date) == (speaker, kind, date)
+
+
+@pytest.mark.parametrize(
+    "sentence, stance",
+    [
+        ("Keller stressed the importance of dialogue between the two neighbours.", True),
+        ("Holm hailed the strong ties between the two countries.", True),
+        ("Keller underscored close economic links with the region.", True),
+        ("The minister also spoke about the situation in the Arctic.", True),
+        ("Keller praised the decision to lift tariffs on steel.", False),
+        ("Holm said talks on a second fisheries deal are underway.", False),
+        ("Keller rejected the proposal for an immediate tariff cut.", False),
+    ],
+)
+def test_stance_lines_are_told_from_events(nlp: Language, sentence: str, stance: bool) -> None:
+    *_, fact = facts_of(nlp, OTHER_CONTEXT, sentence)
+    assert fact.stance is stance
 
 
 def test_he_said_resolves_to_the_last_named_subject(nlp: Language) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from briefing.models import Fact, Placement, Source
+import pytest
+
+from briefing.models import Fact, Placement, Source, ThemeMatch
 from briefing.select import rank, select
 from briefing.themes import load_themes
 
@@ -100,3 +102,75 @@ def test_one_outlets_two_sentences_are_never_merged_as_one_report() -> None:
     b = person_fact("1", "Vladimir Putin thanked Vladimir Medinsky for the prisoner swap.",
                     ("Vladimir Putin", "Vladimir Medinsky"))
     assert len(brief_of(a, b).items) == 2
+
+
+def test_a_quote_backing_the_paraphrase_before_it_is_one_line() -> None:
+    said = fact("1", "Holm said Bergen could host the second round of fisheries talks.",
+                speaker="Lars Holm", kind="reported")
+    quote = fact("1", '"For the second round, Bergen would be very good for fisheries talks," '
+                 "Holm said.", speaker="Lars Holm", kind="quote",
+                 quoted=("For the second round, Bergen would be very good for fisheries talks,",))
+    (item,) = brief_of(said, quote).items
+    assert item.text == quote.text  # the speaker's own words are the fuller wording
+    assert len(item.citations) == 2
+
+
+@pytest.mark.parametrize(
+    "between, other_speaker",
+    [(True, False), (False, True)],
+)
+def test_paraphrase_and_quote_stay_apart_unless_neighbours_of_one_speaker(
+    between: bool, other_speaker: bool
+) -> None:
+    said = fact("1", "Holm said Bergen could host the second round of fisheries talks.",
+                speaker="Lars Holm", kind="reported")
+    quote = fact("1", '"For the second round, Bergen would be very good for fisheries talks," '
+                 "Keller said.", speaker="Maria Keller" if other_speaker else "Lars Holm",
+                 kind="quote",
+                 quoted=("For the second round, Bergen would be very good for fisheries talks,",))
+    gap = fact("1", "Customs officers went on strike at the border crossing on Friday.")
+    facts = (said, gap, quote) if between else (said, quote)
+    assert len(brief_of(*facts).items) == len(facts)
+
+
+def test_stance_ranks_below_an_event_and_the_lede_above_both() -> None:
+    event = fact("1", "Keller rejected the proposal for an immediate tariff cut.",
+                 speaker="Maria Keller")
+    stance = replace(
+        fact("1", "Keller stressed the importance of dialogue with the neighbours.",
+             speaker="Maria Keller"),
+        stance=True,
+    )
+    assert rank([event], "Maria Keller") > rank([stance], "Maria Keller")
+    lede = replace(stance, start=0, position=0.0)
+    assert rank([lede], "Maria Keller", ledes=frozenset({lede})) > rank([event], "Maria Keller")
+
+
+def test_a_lede_matching_no_theme_is_not_ranked_as_mere_context() -> None:
+    lede = replace(fact("1", "Keller hailed the ties between the two countries in Oslo.",
+                        speaker="Maria Keller", position=0.0), start=0)
+    themed = replace(fact("1", "Holm said the next round of talks will open in Bergen.",
+                          speaker="Lars Holm", position=0.0), start=50)
+    placements = [Placement(lede, "other"), Placement(themed, "russia-ukraine-talks")]
+    brief = select(placements, sources(), THEMES, title="T", date=dt.date(2025, 5, 28))
+    score = {i.text: i.score for i in brief.items}
+    assert score[lede.text] > score[themed.text]
+
+
+def test_a_line_on_a_topic_the_theme_lacks_goes_before_a_second_on_one_it_has() -> None:
+    def on(text: str, *terms: str, speaker: str = "Maria Keller", kind: str = "reported"
+           ) -> Placement:
+        matches = tuple(ThemeMatch("energy", t, 3.0) for t in terms)
+        line = fact("1", text, speaker=speaker, kind=kind)
+        return Placement(replace(line, matches=matches), "energy", terms)
+
+    first = on("Keller said the pipeline deliveries to the port will double next year.",
+               "pipeline")
+    # a direct quote would outrank the next line, were it not on a topic already covered
+    again = on('"Pipeline repairs would finish before the winter season," Keller said.',
+               "pipeline", kind="quote")
+    other = on("Holm said the reactor will load its uranium fuel in the spring.", "reactor",
+               "uranium", speaker="Lars Holm")
+    brief = select([first, again, other], sources(), THEMES, title="T",
+                   date=dt.date(2025, 5, 28))
+    assert [i.text for i in brief.items] == [first.fact.text, other.fact.text, again.fact.text]
