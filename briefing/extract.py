@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .dates import resolve_date
 from .errors import ModelError
-from .models import Fact, Source, ThemeMatch, Themes
+from .models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 
 __all__ = ["DEFAULT_MODEL", "ThemeMatcher", "extract", "load_model"]
 
@@ -47,7 +47,6 @@ SPEECH_VERBS = frozenset(
 )
 MIN_FACT_WORDS = 4  # "— TASS", "Reuters." and the like are credits, not statements
 PRONOUNS = frozenset({"he", "she"})  # resolved to the last named person
-NUMERIC_LABELS = frozenset({"CARDINAL", "DATE", "MONEY", "PERCENT", "QUANTITY", "TIME"})
 CONNECTIVES = frozenset(
     "however meanwhile also moreover furthermore additionally but and still yet".split()
 )
@@ -136,7 +135,9 @@ class ThemeMatcher:
     def __call__(self, doc: Doc) -> list[tuple[int, int, ThemeMatch]]:
         """Every match in *doc*: (start_char, end_char, match)."""
         found = []
-        for match_id, start, end in [*self._phrases(doc), *self._tokens(doc)]:
+        # a matcher with no patterns warns (spaCy W036) on every call: skip it
+        matchers = [m for m in (self._phrases, self._tokens) if len(m)]
+        for match_id, start, end in [hit for matcher in matchers for hit in matcher(doc)]:
             theme, weight = self._weights[match_id]
             span = doc[start:end]
             found.append((span.start_char, span.end_char, ThemeMatch(theme, span.text, weight)))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "NUMERIC_LABELS",
     "Brief",
     "BriefTheme",
     "Citation",
@@ -25,6 +26,10 @@ __all__ = [
     "ThemeMatch",
     "Themes",
 ]
+
+
+# spaCy entity labels of figures and dates: facts differing in one are never merged
+NUMERIC_LABELS = frozenset({"CARDINAL", "DATE", "MONEY", "PERCENT", "QUANTITY", "TIME"})
 
 
 @dataclass(frozen=True)
@@ -177,10 +182,15 @@ class Item:
     score: float = 0.0
     date: dt.date | None = None
     theme: str = ""
+    # Where sources disagree on a figure or date in what is otherwise one report:
+    # (source id, the figures as that source writes them), for this line and the
+    # lines it disagrees with. Both lines stay; the brief marks the disagreement.
+    conflict: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "citations", tuple(self.citations))
         object.__setattr__(self, "reason", tuple(self.reason))
+        object.__setattr__(self, "conflict", tuple(self.conflict))
         if not self.citations:
             raise ValueError(f"brief line has no citation: {self.text[:60]!r}")
 

@@ -235,6 +235,10 @@ def render_json(brief: Brief) -> str:
                         "speaker": item.speaker,
                         "date": _iso(item.date),
                         "reason": list(item.reason),
+                        "conflict": [
+                            {"source": source_id, "figures": figures}
+                            for source_id, figures in item.conflict
+                        ],
                         "citations": [
                             {
                                 "source": citation.source_id,
@@ -327,6 +331,7 @@ def _line(
         "date_iso": item.date.isoformat() if item.date else None,
         "date_short": _short_date(item.date, today) if item.date else None,
         "citations": citations,
+        "conflict": " · ".join(f"{figures} [{source_id}]" for source_id, figures in item.conflict),
     }
 
 

@@ -16,7 +16,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .models import Brief, BriefTheme, Citation, Fact, Item, Placement, Source, Themes
+from .models import (
+    NUMERIC_LABELS,
+    Brief,
+    BriefTheme,
+    Citation,
+    Fact,
+    Item,
+    Placement,
+    Source,
+    Themes,
+)
 
 __all__ = ["merge", "rank", "select"]
 
@@ -51,6 +61,7 @@ TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
 REPORT_OVERLAP = 0.45  # share of the shorter wording's rare-word weight two outlets share
 # when they report one statement or event in their own words (see _same_report)
+DATE_LABELS = frozenset({"DATE", "TIME"})
 _WORD = re.compile(r"\w+")
 
 
@@ -84,7 +95,11 @@ def select(
     names = _canonical_names([p.fact for p in placements])
     ledes = _ledes([p.fact for p in placements])
     clusters = merge(placements)
-    items = [_item(cluster, names, ledes) for cluster in clusters]
+    disputes = _conflicts(clusters)
+    items = [
+        replace(_item(cluster, names, ledes), conflict=disputes.get(number, ()))
+        for number, cluster in enumerate(clusters)
+    ]
     items = [
         replace(item, score=item.score + OTHER_SECTION)
         if item.theme == themes.other.key and not any(f in ledes for f in cluster.facts)
@@ -100,7 +115,7 @@ def select(
         items_by_theme.setdefault(item.theme, []).append(item)
     sections = []
     for theme in (*themes.themes, themes.other):
-        items = items_by_theme.get(theme.key, [])
+        items = _disputes_together(items_by_theme.get(theme.key, []))
         if items:
             sections.append(BriefTheme(theme.key, theme.title, tuple(items)))
     brief = Brief(
@@ -116,6 +131,19 @@ def select(
         len(brief.items), len(sections), len(placements),
     )
     return brief
+
+
+def _disputes_together(items: list[Item]) -> list[Item]:
+    """Move each line that disputes a line above it up to sit right below that line."""
+    ordered: list[Item] = []
+    for item in items:
+        disputed = [n for n, above in enumerate(ordered) if above.conflict == item.conflict]
+        partner = disputed[-1] if item.conflict and disputed else None
+        if partner is None:
+            ordered.append(item)
+        else:  # the same score, so the page fit keeps or drops the two together
+            ordered.insert(partner + 1, replace(item, score=ordered[partner].score))
+    return ordered
 
 
 def _marginal_order(
@@ -224,7 +252,7 @@ def _same_statement(a: Fact, b: Fact) -> bool:
         return False  # "has been damaged" and "has not been damaged" are two facts
     if a.speaker and b.speaker and _surname(a.speaker) != _surname(b.speaker):
         return False
-    if a.numbers and b.numbers and set(a.numbers) != set(b.numbers):
+    if not _same_figures(a, b):
         return False  # a figure or date differs: keep both, the reader must see it
     quoted_a, quoted_b = _words(" ".join(a.quoted)), _words(" ".join(b.quoted))
     if quoted_a and quoted_b and _containment(quoted_a, quoted_b) >= QUOTE_OVERLAP:
@@ -246,7 +274,7 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
     """
     if a.source_id == b.source_id or a.negated != b.negated:
         return False
-    if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
+    if not _same_figures(a, b, partial=True):
         return False
     same_speaker = bool(a.speaker and b.speaker and _surname(a.speaker) == _surname(b.speaker))
     people_a = {_surname(t) for t, label in a.entities if label == "PERSON"}
@@ -258,6 +286,92 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
     terms_a, terms_b = set(a.terms), set(b.terms)
     small, large = sorted((terms_a, terms_b), key=lambda t: sum(weight[x] for x in t))
     return _weighted_share(small, large, weight) >= REPORT_OVERLAP
+
+
+def _conflicts(clusters: Sequence[_Cluster]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Lines that would be one report but for a figure or date their sources disagree on.
+
+    Returns, per cluster number, every (source id, figures) of the disagreement, its
+    own included, in source order: "600 [1] · 300 [2]".
+    """
+    facts = [(number, f) for number, cluster in enumerate(clusters) for f in cluster.facts]
+    weight = _term_weights([set(f.terms) for _, f in facts])
+    found: dict[int, dict[tuple[str, str], None]] = {}
+    for i, (number_a, a) in enumerate(facts):
+        for number_b, b in facts[i + 1 :]:
+            if number_a == number_b or not _disagree(a, b, weight):
+                continue
+            shared = set(a.numbers) & set(b.numbers)
+            claims = {(f.source_id, _figures(f, shared)): None for f in (a, b)}
+            for number in (number_a, number_b):
+                found.setdefault(number, {}).update(claims)
+    return {
+        number: tuple(sorted(claims, key=lambda c: (int(c[0]) if c[0].isdigit() else 0, c)))
+        for number, claims in found.items()
+    }
+
+
+def _disagree(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+    """Two sources' reports of one statement that differ in a figure or a date."""
+    if a.source_id == b.source_id or _same_figures(a, b):
+        return False
+    figures = {_num_term(n) for n in (*a.numbers, *b.numbers)}
+    plain_a, plain_b = (
+        replace(
+            f,
+            numbers=(),
+            date=None,
+            entities=tuple(e for e in f.entities if e[1] not in NUMERIC_LABELS),
+            terms=tuple(t for t in f.terms if t not in figures),
+        )
+        for f in (a, b)
+    )
+    return _same_statement(plain_a, plain_b) or _same_report(plain_a, plain_b, weight)
+
+
+def _same_figures(a: Fact, b: Fact, *, partial: bool = False) -> bool:
+    """Do two facts agree on their figures and dates, where both give some?
+
+    Dates compare as resolved days when both resolve ("on Tuesday" and "on May 27"
+    can be one day), as written otherwise. *partial*: one wording may give more
+    figures than the other, as long as they share one.
+    """
+    figures_a = _written(a, DATE_LABELS, keep=False)
+    figures_b = _written(b, DATE_LABELS, keep=False)
+    if figures_a and figures_b and (
+        not figures_a & figures_b if partial else figures_a != figures_b
+    ):
+        return False
+    if a.date and b.date:
+        return a.date == b.date
+    dates_a, dates_b = _written(a, DATE_LABELS), _written(b, DATE_LABELS)
+    unresolved = not (a.date or b.date)
+    return not (unresolved and dates_a and dates_b and dates_a.isdisjoint(dates_b))
+
+
+def _written(fact: Fact, labels: frozenset[str], *, keep: bool = True) -> set[str]:
+    """The numeric entities of *fact* with (keep) or without those labels, casefolded."""
+    labelled = [(t, label) for t, label in fact.entities if label in NUMERIC_LABELS]
+    if not labelled:  # figures given without their entities: count them as figures
+        labelled = [(number, "CARDINAL") for number in fact.numbers]
+    return {
+        text.casefold().removeprefix("the ")
+        for text, label in labelled
+        if (label in labels) == keep
+    }
+
+
+def _num_term(number: str) -> str:
+    return number.split()[-1] if number.split() else number
+
+
+def _figures(fact: Fact, shared: set[str]) -> str:
+    """The figures and dates of *fact* as written, leaving out those both sources give."""
+    written = [
+        text for text, label in fact.entities
+        if label in NUMERIC_LABELS and text.casefold().removeprefix("the ") not in shared
+    ]
+    return ", ".join(dict.fromkeys(written)) or ", ".join(fact.numbers)
 
 
 def _quote_backs_paraphrase(a: Fact, b: Fact, weight: dict[str, float]) -> bool:

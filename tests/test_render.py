@@ -386,7 +386,8 @@ def test_json_has_exactly_the_schema() -> None:
     assert data["sources"][0]["published"] == "2025-05-27"
     assert [list(theme) for theme in data["themes"]] == [["key", "title", "items"]] * 3
     first = data["themes"][0]["items"][0]
-    assert list(first) == ["text", "speaker", "date", "reason", "citations"]
+    assert list(first) == ["text", "speaker", "date", "reason", "conflict", "citations"]
+    assert first["conflict"] == []
     assert first["reason"] == ["talks", "istanbul"] and first["date"] is None
     assert [list(citation) for citation in first["citations"]] == [
         ["source", "quote", "start", "end"]
@@ -539,3 +540,22 @@ def test_two_sentences_of_one_source_get_one_marker_quoting_both() -> None:
     html = render.render_html(_brief(("Talks", [item])))
     assert html.count('href="#source-2"') == 1
     assert "has been agreed. … Russian Foreign Minister" in html
+
+
+def test_lines_whose_sources_disagree_carry_the_mark_in_html_and_json() -> None:
+    disputed = (("1", "more than 600"), ("2", "more than 300"))
+    item = dataclasses.replace(
+        _item(KYIV, "No official date or venue for a second round of talks has been agreed."),
+        conflict=disputed,
+    )
+    brief = _brief(("Talks", [item]))
+    html = render.render_html(brief)
+    assert (
+        '<span class="conflict">Sources differ: more than 600 [1] · more than 300 [2]</span>'
+        in html
+    )
+    data = json.loads(render.render_json(brief))
+    assert data["themes"][0]["items"][0]["conflict"] == [
+        {"source": "1", "figures": "more than 600"},
+        {"source": "2", "figures": "more than 300"},
+    ]

@@ -174,3 +174,51 @@ def test_a_line_on_a_topic_the_theme_lacks_goes_before_a_second_on_one_it_has() 
     brief = select([first, again, other], sources(), THEMES, title="T",
                    date=dt.date(2025, 5, 28))
     assert [i.text for i in brief.items] == [first.fact.text, other.fact.text, again.fact.text]
+
+
+def numeric_fact(source: str, text: str, figures: tuple[tuple[str, str], ...],
+                 date: dt.date | None = None, speaker: str | None = "Maria Keller") -> Fact:
+    line = fact(source, text, speaker=speaker, kind="reported")
+    return replace(line, entities=figures, date=date,
+                   numbers=tuple(sorted(t.casefold() for t, _ in figures)))
+
+
+def test_sources_disagreeing_on_a_figure_both_stay_and_are_marked() -> None:
+    a = numeric_fact("1", "Keller said more than 600 trucks crossed the border at Narvik.",
+                     (("more than 600", "CARDINAL"),))
+    b = numeric_fact("2", "Keller said more than 300 trucks crossed the border at Narvik.",
+                     (("more than 300", "CARDINAL"),))
+    other = fact("1", "Holm said the ferry to Narvik would resume next week after repairs.",
+                 speaker="Lars Holm")
+    brief = brief_of(a, other, b)
+    assert [i.text for i in brief.items][:2] == [a.text, b.text]  # side by side
+    for item in brief.items[:2]:
+        assert item.conflict == (("1", "more than 600"), ("2", "more than 300"))
+    assert brief.items[2].conflict == ()
+
+
+def test_sources_disagreeing_on_the_date_are_marked() -> None:
+    a = numeric_fact("1", "Keller said on May 27 that the customs accord was signed in Narvik.",
+                     (("May 27", "DATE"),), date=dt.date(2025, 5, 27))
+    b = numeric_fact("2", "Keller said on May 26 that the customs accord was signed in Narvik.",
+                     (("May 26", "DATE"),), date=dt.date(2025, 5, 26))
+    brief = brief_of(a, b)
+    assert len(brief.items) == 2
+    assert brief.items[0].conflict == (("1", "May 27"), ("2", "May 26"))
+
+
+def test_one_day_written_two_ways_is_one_line() -> None:
+    a = numeric_fact("1", "Keller said on Tuesday that the customs accord was signed in Narvik.",
+                     (("Tuesday", "DATE"),), date=dt.date(2025, 5, 27))
+    b = numeric_fact("2", "Keller said on May 27 that the customs accord was signed in Narvik.",
+                     (("May 27", "DATE"),), date=dt.date(2025, 5, 27))
+    (item,) = brief_of(a, b).items
+    assert not item.conflict and item.date == dt.date(2025, 5, 27)
+
+
+def test_different_statements_with_different_figures_are_no_conflict() -> None:
+    a = numeric_fact("1", "Keller said more than 600 trucks crossed the border at Narvik.",
+                     (("more than 600", "CARDINAL"),))
+    b = numeric_fact("2", "Holm said the fishing quota would rise by 300 tonnes next year.",
+                     (("300 tonnes", "QUANTITY"),), speaker="Lars Holm")
+    assert all(not item.conflict for item in brief_of(a, b).items)
