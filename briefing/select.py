@@ -63,6 +63,7 @@ REPORT_OVERLAP = 0.45  # share of the shorter wording's rare-word weight two out
 # when they report one statement or event in their own words (see _same_report)
 DATE_LABELS = frozenset({"DATE", "TIME"})
 _WORD = re.compile(r"\w+")
+_NUMERAL = re.compile(r"\d+")
 
 
 @dataclass
@@ -333,8 +334,9 @@ def _same_figures(a: Fact, b: Fact, *, partial: bool = False) -> bool:
     """Do two facts agree on their figures and dates, where both give some?
 
     Dates compare as resolved days when both resolve ("on Tuesday" and "on May 27"
-    can be one day), as written otherwise. *partial*: one wording may give more
-    figures than the other, as long as they share one.
+    can be one day), otherwise by the numerals they write ("March 2022" is not "March
+    2023"; "the end of the month" may well be "the end of March"). *partial*: one
+    wording may give more figures than the other, as long as they share one.
     """
     figures_a = _written(a, DATE_LABELS, keep=False)
     figures_b = _written(b, DATE_LABELS, keep=False)
@@ -344,9 +346,10 @@ def _same_figures(a: Fact, b: Fact, *, partial: bool = False) -> bool:
         return False
     if a.date and b.date:
         return a.date == b.date
-    dates_a, dates_b = _written(a, DATE_LABELS), _written(b, DATE_LABELS)
+    numerals_a = {n for d in _written(a, DATE_LABELS) for n in _NUMERAL.findall(d)}
+    numerals_b = {n for d in _written(b, DATE_LABELS) for n in _NUMERAL.findall(d)}
     unresolved = not (a.date or b.date)
-    return not (unresolved and dates_a and dates_b and dates_a.isdisjoint(dates_b))
+    return not (unresolved and numerals_a and numerals_b and numerals_a.isdisjoint(numerals_b))
 
 
 def _written(fact: Fact, labels: frozenset[str], *, keep: bool = True) -> set[str]:
