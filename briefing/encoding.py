@@ -1,0 +1,67 @@
+"""Decode an input's bytes into text, detecting the encoding rather than assuming it.
+
+In order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; bytes that are valid
+UTF-8 are UTF-8 (other text is valid UTF-8 by accident only when it is plain
+ASCII, which reads the same either way); then the charset the server declared;
+then charset-normalizer's detection (cp1252, Latin-1, UTF-16 without a mark,
+...). Bytes no encoding explains are an error, and so are binary files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+
+import charset_normalizer
+
+from .errors import InputError
+
+__all__ = ["decode_text"]
+
+logger = logging.getLogger(__name__)
+
+_BINARY_SAMPLE = 8192  # bytes looked at to tell text from binary, as git does
+_BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_WIDE = ("utf_16", "utf_32")  # detected encodings whose text holds NUL bytes
+
+
+def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
+    """The text of *data*; *name* is the input as the user gave it, for messages."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    f"{name}: starts with a {codec} byte-order mark but is not {codec} "
+                    f"(byte {error.start + len(bom)}); save it as UTF-8"
+                ) from None
+    if b"\x00" in data[:_BINARY_SAMPLE]:
+        wide = charset_normalizer.from_bytes(data).best()
+        if wide is None or not wide.encoding.startswith(_WIDE):
+            raise InputError(f"{name}: is a binary file, not text; give a .txt or .md article")
+        logger.info("%s: no byte-order mark; decoded as %s", name, wide.encoding)
+        return str(wide)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            logger.info("%s: declared charset %r does not fit; detecting", name, declared)
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError(
+            f"{name}: bytes undecodable in any known text encoding; "
+            "save it as UTF-8 text"
+        )
+    logger.info("%s: not UTF-8; decoded as %s", name, best.encoding)
+    return str(best)
