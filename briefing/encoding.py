@@ -3,8 +3,8 @@
 In order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; bytes that are valid
 UTF-8 are UTF-8 (other text is valid UTF-8 by accident only when it is plain
 ASCII, which reads the same either way); then the charset the server declared;
-then charset-normalizer's detection (cp1252, Latin-1, UTF-16 without a mark,
-...). Bytes no encoding explains are an error, and so are binary files.
+then charset-normalizer's detection (cp1252, Latin-1, Mac Roman, ...). Bytes no
+encoding explains are an error, and so are binary files (NUL bytes, no mark).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ _BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_WIDE = ("utf_16", "utf_32")  # detected encodings whose text holds NUL bytes
 
 
 def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
@@ -43,11 +42,10 @@ def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
                     f"(byte {error.start + len(bom)}); save it as UTF-8"
                 ) from None
     if b"\x00" in data[:_BINARY_SAMPLE]:
-        wide = charset_normalizer.from_bytes(data).best()
-        if wide is None or not wide.encoding.startswith(_WIDE):
-            raise InputError(f"{name}: is a binary file, not text; give a .txt or .md article")
-        logger.info("%s: no byte-order mark; decoded as %s", name, wide.encoding)
-        return str(wide)
+        # Text with NUL bytes is UTF-16 or -32, which Windows and every editor write with
+        # a mark; without one, a guess from a few bytes would read binary files as text.
+        raise InputError(f"{name}: is a binary file, not text; give a .txt or .md article "
+                         "(UTF-16 text needs its byte-order mark)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

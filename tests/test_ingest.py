@@ -70,7 +70,8 @@ def test_folder_yields_text_files_in_name_order(tmp_path: Path) -> None:
         ("empty.txt", "", "empty.txt: file is empty; give an article's text"),
         ("blank.txt", " \n\n ", "blank.txt: file is empty; give an article's text"),
         ("bin.txt", b"\x00\x01\x02PNG", "bin.txt: is a binary file, not text"),
-        ("latin.txt", "caf\xe9 au lait".encode("latin-1"), "latin.txt: is not UTF-8 text (byte 3)"),
+        ("noise.txt", bytes(range(128, 256)) * 3,
+         "noise.txt: bytes undecodable in any known text encoding; save it as UTF-8 text"),
         ("heads.txt", "Home\nNews\nSport\n", "heads.txt: no article text found"),
     ],
 )
@@ -105,5 +106,5 @@ def test_bad_metadata_names_the_sidecar(tmp_path: Path, toml: str, message: str)
 def test_missing_input_and_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file or folder; check the path"):
         find_inputs([tmp_path / "nope.txt"])
-    with pytest.raises(InputError, match="folder holds no text files"):
+    with pytest.raises(InputError, match="folder holds no input files"):
         find_inputs([tmp_path])
