@@ -52,16 +52,17 @@ def read_feed(data: bytes, *, path: str, content_type: str | None = None) -> lis
     """The entries of a feed document; a broken feed is an InputError naming *path*."""
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True)
-    if parsed.bozo and not parsed.entries:
-        problem = " ".join(str(parsed.get("bozo_exception", "not a feed")).split())
-        raise InputError(f"{path}: not a readable RSS or Atom feed ({problem}); "
-                         "check the address, or give the feed's page instead")
-    if parsed.bozo:
-        logger.info("%s: feed is not well-formed (%s); read what parsed",
-                    path, parsed.get("bozo_exception"))
     outlet = _clean(parsed.feed.get("title"))
-    return [_entry(number, outlet, entry) for number, entry in
-            enumerate(parsed.entries, start=1)]
+    entries = [_entry(number, outlet, entry) for number, entry in
+               enumerate(parsed.entries, start=1)]
+    if parsed.bozo:
+        # feedparser salvages what it can from a broken feed; keep it if it found articles.
+        problem = " ".join(str(parsed.get("bozo_exception", "not a feed")).split())
+        if not any(entry.link or entry.content for entry in entries):
+            raise InputError(f"{path}: not a readable RSS or Atom feed ({problem}); "
+                             "check the address, or give the feed's page instead")
+        logger.info("%s: feed is not well-formed (%s); read what parsed", path, problem)
+    return entries
 
 
 def select_entries(
