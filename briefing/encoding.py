@@ -21,6 +21,7 @@ __all__ = ["decode_text"]
 logger = logging.getLogger(__name__)
 
 _BINARY_SAMPLE = 8192  # bytes looked at to tell text from binary, as git does
+_LEGACY_DEFAULT = "cp1252"  # the WHATWG Encoding Standard's fallback for most locales
 _BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -55,7 +56,7 @@ def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
             return data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             logger.info("%s: declared charset %r does not fit; detecting", name, declared)
-    best = charset_normalizer.from_bytes(data).best()
+    best = _detect(data)
     if best is None:
         raise InputError(
             f"{name}: bytes undecodable in any known text encoding; "
@@ -63,3 +64,14 @@ def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
         )
     logger.info("%s: not UTF-8; decoded as %s", name, best.encoding)
     return str(best)
+
+
+def _detect(data: bytes) -> charset_normalizer.CharsetMatch | None:
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    # Short Western text often fits several code pages equally well (São reads as Săo in
+    # cp1250); on a tie take windows-1252, the legacy encoding browsers fall back to.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return next((m for m in tied if _LEGACY_DEFAULT in m.could_be_from_charset), best)
