@@ -213,7 +213,8 @@ def test_a_folder_yields_text_pages_and_feeds(server: Server, tmp_path: Path) ->
 @pytest.mark.parametrize(
     "url, canonical",
     [
-        ("https://www.Example.org/news/story/?utm_source=x&id=3#top", "example.org/news/story?id=3"),
+        ("https://www.Example.org/news/story/?utm_source=x&id=3#top",
+         "example.org/news/story?id=3"),
         ("http://example.org/news/story", "example.org/news/story"),
         ("http://example.org:8080/", "example.org:8080/"),
     ],

@@ -78,7 +78,8 @@ def test_given_metadata_fills_only_what_the_page_does_not_say() -> None:
         ("<html><body><nav><a href='/'>Home</a><a href='/x'>World news</a></nav>"
          "<ul><li>Sport</li><li>Weather</li></ul></body></html>", "index.html: no article text"),
         ("", "index.html: no article text found in the page"),
-        ("<html><body><h2>Subscribe to continue reading.</h2><p>Log in to read.</p></body></html>", "index.html: no article text"),
+        ("<html><body><h2>Subscribe to continue reading.</h2><p>Log in to read.</p>"
+         "</body></html>", "index.html: no article text"),
     ],
 )
 def test_a_page_without_an_article_is_an_error(markup: str, message: str) -> None:
