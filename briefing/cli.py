@@ -39,7 +39,7 @@ Verbose = Annotated[
 @app.command()
 def build(
     inputs: Annotated[
-        list[Path] | None,
+        list[str] | None,  # str, not Path: a Path would fold the "//" of a URL
         typer.Argument(help="Article files (text, HTML, RSS/Atom), folders of them, or "
                        "http(s) URLs of pages and feeds [default: seeds/].",
                        show_default=False),
@@ -95,7 +95,7 @@ def build(
         from .pipeline import build_brief, render_output, write_output
 
         result = build_brief(
-            [str(p) for p in inputs] if inputs else ["seeds"],
+            list(inputs) if inputs else ["seeds"],
             themes=themes,
             model=model,
             title=title,
