@@ -127,7 +127,7 @@ def build(
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="An article file.")],
+    file: Annotated[str, typer.Argument(help="An article: text file, web page, feed or URL.")],
     model: Annotated[
         str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
     ] = DEFAULT_MODEL,
