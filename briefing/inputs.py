@@ -14,6 +14,7 @@ number and its metadata; the later one is left out with a note in the log.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -25,10 +26,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import httpx
+
 from .encoding import decode_text
 from .errors import InputError
 from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
-from .fetch import Download, fetch, is_url
+from .fetch import Download, fetch, is_url, open_client
 from .ingest import TEXT_SUFFIXES, expand_input, read_bytes, read_source, text_source
 from .models import Failure, FetchLimits, Source
 from .webpage import read_page
@@ -62,20 +65,10 @@ def gather_sources(
     *since* (aware) and *max_items* select feed entries; *limits* bound each
     fetch; with *offline* nothing is fetched and every URL is a failure.
     """
-    gathering = _Gathering(offline=offline, since=since, max_items=max_items,
-                           limits=limits or FetchLimits())
-    for given in inputs:
-        name = str(given)
-        if is_url(name):
-            gathering.url(name)
-            continue
-        try:
-            files = expand_input(given, suffixes=INPUT_SUFFIXES)
-        except InputError as error:
-            gathering.fail(name, error)
-            continue
-        for file in files:
-            gathering.file(file)
+    with contextlib.ExitStack() as cleanup:
+        gathering = _Gathering(offline=offline, since=since, max_items=max_items,
+                               limits=limits or FetchLimits(), cleanup=cleanup)
+        gathering.read(inputs)
     sources = [dataclasses.replace(source, id=str(number))
                for number, source in enumerate(gathering.sources, start=1)]
     return sources, gathering.failures
@@ -104,10 +97,26 @@ class _Gathering:
     since: dt.datetime | None
     max_items: int | None
     limits: FetchLimits
+    cleanup: contextlib.ExitStack
+    client: httpx.Client | None = None  # made at the first fetch, shared by the rest
     sources: list[Source] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> who has it
     texts: dict[str, str] = field(default_factory=dict)  # body digest -> who has it
+
+    def read(self, inputs: Sequence[str | Path]) -> None:
+        for given in inputs:
+            name = str(given)
+            if is_url(name):
+                self.url(name)
+                continue
+            try:
+                files = expand_input(given, suffixes=INPUT_SUFFIXES)
+            except InputError as error:
+                self.fail(name, error)
+                continue
+            for file in files:
+                self.file(file)
 
     def fail(self, name: str, error: InputError) -> None:
         self.failures.append(Failure(name, str(error)))
@@ -136,7 +145,9 @@ class _Gathering:
         """Fetch and read *url*; *name* labels it (a feed entry), *entry* fills metadata."""
         name = name or url
         try:
-            download = fetch(url, limits=self.limits, offline=self.offline)
+            if self.client is None and not self.offline:
+                self.client = self.cleanup.enter_context(open_client())
+            download = fetch(url, limits=self.limits, offline=self.offline, client=self.client)
             kind = _kind(download)
             if kind == "feed" and entry is None:
                 self.feed(download.data, name=name, content_type=download.content_type)
