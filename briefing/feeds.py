@@ -48,9 +48,16 @@ def looks_like_feed(data: bytes) -> bool:
     return bool(_FEED_ROOT.search(data[:4096]))
 
 
-def read_feed(data: bytes, *, path: str, content_type: str | None = None) -> list[FeedEntry]:
-    """The entries of a feed document; a broken feed is an InputError naming *path*."""
+def read_feed(
+    data: bytes, *, path: str, content_type: str | None = None, base: str | None = None
+) -> list[FeedEntry]:
+    """The entries of a feed document; a broken feed is an InputError naming *path*.
+
+    *base* is the feed's own address, against which relative entry links resolve.
+    """
     headers = {"content-type": content_type} if content_type else {}
+    if base:
+        headers["content-location"] = base
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True)
     outlet = _clean(parsed.feed.get("title"))
     entries = [_entry(number, outlet, entry) for number, entry in

@@ -129,11 +129,10 @@ class _Gathering:
                 self.add(read_source(file))
                 return
             data = read_bytes(file)
-            if suffix in FEED_SUFFIXES and looks_like_feed(data):
-                self.feed(data, name=name)
-            elif suffix in PAGE_SUFFIXES or _HTML_START.match(data):
+            if suffix in PAGE_SUFFIXES or (suffix not in FEED_SUFFIXES
+                                           and _HTML_START.match(data)):
                 self.add(read_page(data, path=name))
-            elif looks_like_feed(data):
+            elif suffix in FEED_SUFFIXES or looks_like_feed(data):
                 self.feed(data, name=name)
             else:
                 self.add(text_source(decode_text(data, name=name), path=name, file=file))
@@ -150,7 +149,8 @@ class _Gathering:
             download = fetch(url, limits=self.limits, offline=self.offline, client=self.client)
             kind = _kind(download)
             if kind == "feed" and entry is None:
-                self.feed(download.data, name=name, content_type=download.content_type)
+                self.feed(download.data, name=name, content_type=download.content_type,
+                          base=download.final_url)
             elif kind == "page":
                 self.add(read_page(download.data, path=name, url=download.final_url,
                                    charset=download.charset, metadata=entry))
@@ -166,8 +166,9 @@ class _Gathering:
         except InputError as error:
             self.fail(name, error)
 
-    def feed(self, data: bytes, *, name: str, content_type: str | None = None) -> None:
-        entries = read_feed(data, path=name, content_type=content_type)
+    def feed(self, data: bytes, *, name: str, content_type: str | None = None,
+             base: str | None = None) -> None:
+        entries = read_feed(data, path=name, content_type=content_type, base=base)
         chosen = select_entries(entries, since=self.since, max_items=self.max_items)
         if not entries:
             logger.warning("%s: the feed has no entries", name)

@@ -94,3 +94,9 @@ def test_a_broken_feed_is_an_error_naming_it(data: bytes) -> None:
 def test_feeds_are_told_from_pages_by_their_root() -> None:
     assert looks_like_feed(RSS.encode()) and looks_like_feed(ATOM.encode())
     assert not looks_like_feed(b"<!DOCTYPE html><html><body><p>x</p></body></html>")
+
+
+def test_relative_links_resolve_against_the_feeds_address() -> None:
+    rss = RSS.replace("http://news.example/budget", "/budget")
+    entries = read_feed(rss.encode(), path="x", base="https://news.example/feeds/all.rss")
+    assert entries[0].link == "https://news.example/budget"
