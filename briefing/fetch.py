@@ -4,8 +4,8 @@ Only ``http`` and ``https`` are fetched, on every hop: a redirect to any other
 scheme (``file:``, ``ftp:``, ``data:``...) is refused, and so is a step down from
 ``https`` to ``http``. The body is read in chunks and given up as soon as it
 passes the size cap, so a huge or endless answer costs at most the cap. With
-``offline=True`` nothing is fetched at all. Proxies set in the environment
-(``HTTPS_PROXY``, ``NO_PROXY``...) are honoured.
+``offline=True`` nothing is fetched at all. Proxies and certificates set in the
+environment (``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE``...) are honoured.
 """
 
 from __future__ import annotations

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import trustme
 from webserver import Route, Server, serve
 
 from briefing.errors import InputError
@@ -106,3 +109,23 @@ def test_a_closed_port_is_a_clear_error() -> None:
 )
 def test_urls_are_told_from_paths(value: str, expected: bool) -> None:
     assert is_url(value) is expected
+
+
+def test_https_may_not_step_down_to_http(server: Server, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    authority = trustme.CA()  # a throwaway CA, trusted through SSL_CERT_FILE as a user would
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    with serve(tls=context) as secure:
+        secure.add("/page", Route(PAGE))
+        secure.add("/same-scheme", Route(status=301, headers={"Location": "/page"}))
+        down = secure.add("/down", Route(status=301, headers={"Location": server.url("/page")}))
+        assert fetch(secure.url("/same-scheme"), limits=QUICK).data == PAGE
+        with pytest.raises(InputError) as caught:
+            fetch(down, limits=QUICK)
+    assert str(caught.value) == (
+        f"{down}: redirected from https to plain http ({server.url('/page')}); refused, as a "
+        "browser would warn; give the http address if you trust it")
+    assert fetch(server.url("/moved"), limits=QUICK).data == PAGE  # http -> http is fine

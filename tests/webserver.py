@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import ssl
 import threading
 import time
 import tomllib
@@ -42,7 +43,8 @@ class Server:
     @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        scheme = "https" if isinstance(self.httpd.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -56,8 +58,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve() -> Iterator[Server]:
-    """A running server on 127.0.0.1; stopped when the block ends."""
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[Server]:
+    """A running server on 127.0.0.1 (HTTPS with *tls*); stopped when the block ends."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -90,6 +92,8 @@ def serve() -> Iterator[Server]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     server = Server(httpd)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
