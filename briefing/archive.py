@@ -36,6 +36,7 @@ def write_archive(sources: Iterable[Source], folder: str | Path) -> list[Path]:
     except OSError as error:
         raise OutputError(f"{folder}: cannot create the archive folder ({error.strerror}); "
                           "pick another --archive") from None
+    before = {p for p in target.iterdir() if p.suffix in (".txt", ".toml")}
     written: list[Path] = []
     for source in sources:
         stem = f"{source.id}-{_slug(source)}"
@@ -43,6 +44,10 @@ def write_archive(sources: Iterable[Source], folder: str | Path) -> list[Path]:
         written.append(write_output(source.text.encode("utf-8"), text) or text)
         metadata = target / f"{stem}.toml"
         written.append(write_output(_sidecar(source).encode("utf-8"), metadata) or metadata)
+    others = before - set(written)
+    if others:
+        logger.warning("%s: also holds %d text or metadata files of an earlier run; a brief "
+                       "rebuilt from the folder reads them too", folder, len(others))
     logger.info("archived %d sources in %s", len(written) // 2, target)
     return written
 

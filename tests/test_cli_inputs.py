@@ -159,3 +159,16 @@ def test_bad_feed_options_are_refused(args: list[str], message: str) -> None:
     code, err = run("build", str(SEED_TEXTS[0]), *args)
     assert code in (1, 2)
     assert message in err
+
+
+def test_an_archive_folder_with_other_files_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "9-old-story.txt").write_text("An earlier run's story.\n")
+    code, err = run("build", str(SEED_TEXTS[0]), "--format", "json", "--archive", "archive")
+    assert code == 0, err
+    assert ("briefing: warning: archive: also holds 1 text or metadata files of an earlier "
+            "run; a brief rebuilt from the folder reads them too\n") in err
+    assert len(list((tmp_path / "archive").iterdir())) == 3
