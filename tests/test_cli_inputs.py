@@ -172,3 +172,29 @@ def test_an_archive_folder_with_other_files_is_warned_about(
     assert ("briefing: warning: archive: also holds 1 text or metadata files of an earlier "
             "run; a brief rebuilt from the folder reads them too\n") in err
     assert len(list((tmp_path / "archive").iterdir())) == 3
+
+
+def test_since_and_max_items_pick_a_feeds_entries_end_to_end(tmp_path: Path) -> None:
+    def item(title: str, day: int, text: str) -> str:
+        return (f"<item><title>{title}</title><link>http://desk.example/{day}</link>"
+                f"<pubDate>{day} May 2025 06:00:00 +0000</pubDate><content:encoded><![CDATA["
+                f"<p>{text}</p>]]></content:encoded></item>")
+
+    feed = tmp_path / "desk.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/'
+        'modules/content/"><channel><title>Desk</title>'
+        + item("Strike", 28, "Dock workers at the southern port walked out on Wednesday "
+               "over a pay dispute, the union said.")
+        + item("Bridge", 27, "The old bridge will stay closed until the end of the summer, "
+               "the city engineer said on Tuesday.")
+        + item("Budget", 26, "The council agreed the new budget for the city on Monday "
+               "after a long debate, the mayor said.")
+        + "</channel></rss>", encoding="utf-8")
+    for args, titles in [(["--since", "2025-05-27"], ["Strike", "Bridge"]),
+                         (["--max-items", "1"], ["Strike"])]:
+        target = tmp_path / "brief.json"
+        code, err = run("build", str(feed), "--offline", *args, *COMMON, "--output",
+                        str(target))
+        assert code == 0, err
+        assert [s["title"] for s in read(target)["sources"]] == titles
