@@ -1,7 +1,8 @@
 """The `briefing` command: parses arguments, calls the library, reports errors.
 
 Every BriefingError becomes one line on stderr and exit code 1; usage errors exit
-with 2. Nothing here that a Python caller would also want.
+with 2; a brief written although some inputs failed exits with 3. Nothing here
+that a Python caller would also want.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ app = typer.Typer(
 )
 logger = logging.getLogger("briefing")
 
+EXIT_SOME_INPUTS_FAILED = 3  # the brief was written from the inputs that worked
+
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="-v: progress, -vv: debug detail.")
 ]
@@ -36,8 +39,9 @@ Verbose = Annotated[
 @app.command()
 def build(
     inputs: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Article files or folders of them [default: seeds/].",
+        list[str] | None,  # str, not Path: a Path would fold the "//" of a URL
+        typer.Argument(help="Article files (text, HTML, RSS/Atom), folders of them, or "
+                       "http(s) URLs of pages and feeds [default: seeds/].",
                        show_default=False),
     ] = None,
     themes: Annotated[
@@ -58,6 +62,22 @@ def build(
     model: Annotated[
         str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
     ] = DEFAULT_MODEL,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Feed entries published on or after this "
+                                 "date, YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an "
+                                 "offset is given).")
+    ] = None,
+    max_items: Annotated[
+        int | None, typer.Option("--max-items", min=1, help="At most N entries of each feed, "
+                                 "the most recent.")
+    ] = None,
+    archive: Annotated[
+        Path | None, typer.Option("--archive", help="Keep each source's text and metadata "
+                                  "as files in this folder.")
+    ] = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML or JSON."""
@@ -71,16 +91,24 @@ def build(
         if paper.lower() not in PAPERS:
             raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
         day = _parse_date(date)
+        moment = _parse_since(since)
         from .pipeline import build_brief, render_output, write_output
 
         result = build_brief(
-            [str(p) for p in inputs] if inputs else ["seeds"],
+            list(inputs) if inputs else ["seeds"],
             themes=themes,
             model=model,
             title=title,
             date=day,
             paper=paper.lower(),
+            offline=offline,
+            since=moment,
+            max_items=max_items,
         )
+        if archive is not None:
+            from .archive import write_archive
+
+            write_archive(result.brief.sources, archive)
         target = write_output(render_output(result, fmt), output or f"brief.{fmt}")
         if target is not None:
             brief = result.brief
@@ -91,11 +119,15 @@ def build(
                 + ")",
                 err=True,
             )
+        if result.failures:
+            typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
+                       f"the brief holds the rest", err=True)
+            raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
 
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="An article file.")],
+    file: Annotated[str, typer.Argument(help="An article: text file, web page, feed or URL.")],
     model: Annotated[
         str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
     ] = DEFAULT_MODEL,
@@ -118,6 +150,18 @@ def _parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise BriefingError(f"--date {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _parse_since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BriefingError(
+            f"--since {value!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 class _reported_errors:

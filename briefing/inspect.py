@@ -1,7 +1,8 @@
 """`briefing inspect`: a file's lines and facts as the pipeline sees them.
 
-For each line of the file: kept as article body or dropped, and why; then each
-fact of the kept text with its speaker, kind, theme and the terms that put it there.
+For each line of the file (for a web page, URL or feed entry: of the extracted
+text): kept as article body or dropped, and why; then each fact of the kept text
+with its speaker, kind, theme and the terms that put it there.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import InputError
 from .extract import DEFAULT_MODEL, extract, load_model
 from .group import group
-from .ingest import read_source
+from .inputs import gather_sources
 from .themes import load_themes
 
 __all__ = ["describe_source"]
@@ -20,12 +22,17 @@ _PREVIEW = 90  # characters of a line shown; the offsets locate the rest
 
 
 def describe_source(
-    path: str | Path, *, model: str = DEFAULT_MODEL, themes: str | Path | None = None
+    path: str | Path, *, model: str = DEFAULT_MODEL, themes: str | Path | None = None,
+    offline: bool = False,
 ) -> Iterator[str]:
-    """Lines of a human-readable report on one source."""
-    source = read_source(path)
+    """Lines of a human-readable report on one input (a feed: its first entry)."""
+    sources, failures = gather_sources([path], offline=offline)
+    if not sources:
+        raise InputError(failures[0].message if failures else f"{path}: no article found")
+    source = sources[0]
     yield (
         f"{source.path}: {len(source.text)} characters; outlet {source.outlet or '-'}; "
+        f"title {source.title or '-'}; "
         f"published {source.published or '-'}; author {source.author or '-'}"
     )
     yield ""

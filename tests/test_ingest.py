@@ -70,7 +70,8 @@ def test_folder_yields_text_files_in_name_order(tmp_path: Path) -> None:
         ("empty.txt", "", "empty.txt: file is empty; give an article's text"),
         ("blank.txt", " \n\n ", "blank.txt: file is empty; give an article's text"),
         ("bin.txt", b"\x00\x01\x02PNG", "bin.txt: is a binary file, not text"),
-        ("latin.txt", "caf\xe9 au lait".encode("latin-1"), "latin.txt: is not UTF-8 text (byte 3)"),
+        ("noise.txt", bytes(range(128, 256)) * 3,
+         "noise.txt: bytes undecodable in any known text encoding; save it as UTF-8 text"),
         ("heads.txt", "Home\nNews\nSport\n", "heads.txt: no article text found"),
     ],
 )
@@ -105,5 +106,82 @@ def test_bad_metadata_names_the_sidecar(tmp_path: Path, toml: str, message: str)
 def test_missing_input_and_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file or folder; check the path"):
         find_inputs([tmp_path / "nope.txt"])
-    with pytest.raises(InputError, match="folder holds no text files"):
+    with pytest.raises(InputError, match="folder holds no input files"):
         find_inputs([tmp_path])
+
+
+# -- encodings and front matter ----------------------------------------------------
+
+TYPOGRAPHIC = (
+    "The café’s owner said on Monday that the “new rules” would cost €400 a month.\n\n"
+    "Residents of the région welcomed the decision — most of them, anyway.\n"
+)
+
+
+LATIN = ("The mayor of São Paulo said on Monday that the café would reopen in the spring.\n\n"
+         "Residents of the région welcomed the decision, most of them at least.\n")
+
+
+@pytest.mark.parametrize(
+    "text, data",
+    [
+        (TYPOGRAPHIC, TYPOGRAPHIC.encode("utf-8")),
+        (TYPOGRAPHIC, b"\xef\xbb\xbf" + TYPOGRAPHIC.encode("utf-8")),
+        (TYPOGRAPHIC, TYPOGRAPHIC.encode("utf-16")),  # with its byte-order mark, as Windows
+        (TYPOGRAPHIC, b"\xfe\xff" + TYPOGRAPHIC.encode("utf-16-be")),
+        (TYPOGRAPHIC, TYPOGRAPHIC.encode("cp1252")),
+        (LATIN, LATIN.encode("latin-1")),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16-le-bom", "utf-16-be-bom", "cp1252", "latin-1"],
+)
+def test_any_encoding_is_detected_not_assumed(tmp_path: Path, text: str, data: bytes) -> None:
+    assert read_source(write(tmp_path, "a.txt", data)).text == text
+
+
+def test_yaml_front_matter_gives_metadata_and_is_not_article(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    front = (
+        "---\ntitle: Fuel tax to rise\noutlet: The Planet\npublished: 2025-05-27\n"
+        "author: Jane Roe\ntags: [tax, budget]\n---\n"
+    )
+    path = write(tmp_path, "a.md", front + ARTICLE)
+    with caplog.at_level(logging.WARNING):
+        source = read_source(path)
+    assert (source.title, source.outlet, source.published, source.author) == (
+        "Fuel tax to rise", "The Planet", dt.date(2025, 5, 27), "Jane Roe")
+    assert source.text == front + ARTICLE  # offsets still count from the file's start
+    assert source.segments[0].reason == "front matter (metadata)"
+    kept = [source.text[s.start:s.end] for s in source.body]
+    assert kept == [line for line in ARTICLE.splitlines() if line]
+    assert "no metadata file" not in caplog.text
+
+
+def test_toml_front_matter_and_the_sidecar_wins(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md", '+++\ntitle = "From the file"\noutlet = "Planet"\n'
+                 "published = 2025-05-27T08:00:00Z\n+++\n" + ARTICLE)
+    write(tmp_path, "a.toml", 'outlet = "The Planet"\n')
+    source = read_source(path)
+    assert (source.title, source.outlet, source.published) == (
+        "From the file", "The Planet", dt.date(2025, 5, 27))
+
+
+@pytest.mark.parametrize(
+    "front, message",
+    [
+        ("---\ntitle: [unclosed\n---\n", "a.md: front matter is not valid YAML"),
+        ("---\n- a list\n---\n", "a.md: front matter is not a table of keys"),
+        ("---\npublished: last week\n---\n", "published 'last week' is not a date"),
+        ("+++\ntitle = \n+++\n", "a.md: front matter is not valid TOML"),
+    ],
+)
+def test_bad_front_matter_names_the_file(tmp_path: Path, front: str, message: str) -> None:
+    path = write(tmp_path, "a.md", front + ARTICLE)
+    with pytest.raises(InputError, match=message):
+        read_source(path)
+
+
+def test_a_rule_of_dashes_later_in_the_text_is_not_front_matter(tmp_path: Path) -> None:
+    text = ARTICLE + "\n---\n\nThe minister later said the tax would be reviewed in a year.\n"
+    source = read_source(write(tmp_path, "a.md", text))
+    assert all(s.reason != "front matter (metadata)" for s in source.segments)

@@ -372,7 +372,7 @@ def test_json_has_exactly_the_schema() -> None:
     assert data["schema"] == "briefing/1"
     assert data["date"] == "2025-05-27"
     assert [list(source) for source in data["sources"]] == [
-        ["id", "path", "outlet", "title", "published", "url", "author"]
+        ["id", "path", "outlet", "title", "published", "url", "author", "text"]
     ] * 3
     assert data["sources"][2] == {
         "id": "3",
@@ -382,6 +382,7 @@ def test_json_has_exactly_the_schema() -> None:
         "published": None,
         "url": None,
         "author": None,
+        "text": "The Vatican offered to host. <b>",  # what the citation offsets index
     }
     assert data["sources"][0]["published"] == "2025-05-27"
     assert [list(theme) for theme in data["themes"]] == [["key", "title", "items"]] * 3

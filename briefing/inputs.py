@@ -1,0 +1,252 @@
+"""Every kind of input -> sources, the failures named, the same article counted once.
+
+An input is a text file, a saved web page, a feed file, a folder of those, or an
+``http``/``https`` URL (a page, a feed, or plain text, by the answer's content
+type). Each input or feed entry that cannot be read becomes a
+:class:`~briefing.models.Failure` with its one-line reason, and the rest go on.
+
+The same article given twice (a file and its URL, a story in two feeds) counts
+once: two sources are the same when their canonical URLs match (scheme, ``www.``,
+a trailing slash, the fragment and ``utm_*`` tracking parameters aside) or their
+article bodies match word for word. The first one given wins: it keeps its
+number and its metadata; the later one is left out with a note in the log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+
+from .encoding import decode_text
+from .errors import InputError
+from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
+from .fetch import Download, fetch, is_url, open_client
+from .ingest import TEXT_SUFFIXES, expand_input, read_bytes, read_source, text_source
+from .models import Failure, FetchLimits, Source
+from .webpage import read_page
+
+__all__ = ["INPUT_SUFFIXES", "canonical_url", "gather_sources"]
+
+logger = logging.getLogger(__name__)
+
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+INPUT_SUFFIXES = TEXT_SUFFIXES + PAGE_SUFFIXES + FEED_SUFFIXES  # what a folder yields
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
+              "application/xml", "text/xml")  # generic XML is a feed only by its root
+TEXT_TYPES = ("text/plain", "text/markdown")
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def gather_sources(
+    inputs: Sequence[str | Path],
+    *,
+    offline: bool = False,
+    since: dt.datetime | None = None,
+    max_items: int | None = None,
+    limits: FetchLimits | None = None,
+) -> tuple[list[Source], list[Failure]]:
+    """Read every input; sources numbered from 1 in input order, and what failed.
+
+    *since* (aware) and *max_items* select feed entries; *limits* bound each
+    fetch; with *offline* nothing is fetched and every URL is a failure.
+    """
+    with contextlib.ExitStack() as cleanup:
+        gathering = _Gathering(offline=offline, since=since, max_items=max_items,
+                               limits=limits or FetchLimits(), cleanup=cleanup)
+        gathering.read(inputs)
+    sources = [dataclasses.replace(source, id=str(number))
+               for number, source in enumerate(gathering.sources, start=1)]
+    return sources, gathering.failures
+
+
+def canonical_url(url: str) -> str:
+    """*url* reduced to what names the article: host, path and meaningful query."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    query = urlencode(sorted((key, value) for key, value in
+                             parse_qsl(parts.query, keep_blank_values=True)
+                             if not _TRACKING.match(key)))
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+@dataclass
+class _Gathering:
+    offline: bool
+    since: dt.datetime | None
+    max_items: int | None
+    limits: FetchLimits
+    cleanup: contextlib.ExitStack
+    client: httpx.Client | None = None  # made at the first fetch, shared by the rest
+    sources: list[Source] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> who has it
+    texts: dict[str, str] = field(default_factory=dict)  # body digest -> who has it
+
+    def read(self, inputs: Sequence[str | Path]) -> None:
+        for given in inputs:
+            name = str(given)
+            if is_url(name):
+                self.url(name)
+                continue
+            try:
+                files = expand_input(given, suffixes=INPUT_SUFFIXES)
+            except InputError as error:
+                self.fail(name, error)
+                continue
+            for file in files:
+                self.file(file)
+
+    def fail(self, name: str, error: InputError) -> None:
+        self.failures.append(Failure(name, str(error)))
+
+    def file(self, file: Path) -> None:
+        name = str(file)
+        try:
+            suffix = file.suffix.lower()
+            if suffix in TEXT_SUFFIXES:
+                self.add(read_source(file))
+                return
+            data = read_bytes(file)
+            if suffix in PAGE_SUFFIXES or (suffix not in FEED_SUFFIXES
+                                           and _HTML_START.match(data)):
+                self.add(read_page(data, path=name))
+            elif suffix in FEED_SUFFIXES or looks_like_feed(data):
+                self.feed(data, name=name)
+            else:
+                self.add(text_source(decode_text(data, name=name), path=name, file=file))
+        except InputError as error:
+            self.fail(name, error)
+
+    def url(self, url: str, *, name: str | None = None,
+            entry: dict[str, Any] | None = None) -> None:
+        """Fetch and read *url*; *name* labels it (a feed entry), *entry* fills metadata."""
+        name = name or url
+        try:
+            if self.client is None and not self.offline:
+                self.client = self.cleanup.enter_context(open_client())
+            download = fetch(url, limits=self.limits, offline=self.offline, client=self.client)
+            kind = _kind(download)
+            if kind == "feed" and entry is None:
+                self.feed(download.data, name=name, content_type=download.content_type,
+                          base=download.final_url)
+            elif kind == "page":
+                self.add(read_page(download.data, path=name, url=download.final_url,
+                                   charset=download.charset, metadata=entry))
+            elif kind == "text":
+                text = decode_text(download.data, name=name, declared=download.charset)
+                self.add(text_source(text, path=name,
+                                     metadata={"url": download.final_url, **(entry or {})}))
+            else:
+                raise InputError(
+                    f"{name}: content type {download.content_type or 'unknown'} is not a web "
+                    "page, a feed or text; give the address of the article's page"
+                )
+        except InputError as error:
+            self.fail(name, error)
+
+    def feed(self, data: bytes, *, name: str, content_type: str | None = None,
+             base: str | None = None) -> None:
+        entries = read_feed(data, path=name, content_type=content_type, base=base)
+        chosen = select_entries(entries, since=self.since, max_items=self.max_items)
+        if not entries:
+            logger.warning("%s: the feed has no entries", name)
+        elif not chosen:
+            logger.warning("%s: none of the feed's %d entries is dated %s or later",
+                           name, len(entries), f"{self.since:%Y-%m-%d %H:%M} UTC")
+        else:
+            logger.info("%s: %d of %d entries taken", name, len(chosen), len(entries))
+        for entry in chosen:
+            self.entry(entry, feed=name)
+
+    def entry(self, entry: FeedEntry, *, feed: str) -> None:
+        name = entry.link or f"{feed} entry {entry.index}"
+        metadata = {key: value for key, value in (
+            ("outlet", entry.outlet), ("title", entry.title), ("author", entry.author),
+            ("url", entry.link), ("published", entry.published and entry.published.date()),
+        ) if value}
+        if entry.link and self.seen(name, {"url": canonical_url(entry.link)}):
+            return  # known before fetching it again
+        count = len(self.sources)
+        self.entry_source(entry, name=name, metadata=metadata)
+        if entry.link and len(self.sources) > count:
+            self.urls.setdefault(canonical_url(entry.link), name)
+
+    def entry_source(self, entry: FeedEntry, *, name: str, metadata: dict[str, Any]) -> None:
+        if entry.content:
+            try:
+                page = read_page(f"<html><body><article>{entry.content}</article></body></html>",
+                                 path=name, url=entry.link)
+                # A fragment's own "metadata" is guesswork: the feed's entry says it.
+                self.add(dataclasses.replace(page, **metadata))
+                return
+            except InputError as error:
+                if not entry.link:
+                    self.fail(name, error)
+                    return
+                logger.info("%s: feed content unusable (%s); fetching the link", name, error)
+        if entry.link:
+            self.url(entry.link, name=name, entry=metadata)
+        else:
+            self.fail(name, InputError(f"{name}: feed entry has neither content nor a link; "
+                                       "nothing to read"))
+
+    def add(self, source: Source) -> None:
+        keys = {"text": _digest(source)}
+        if source.url:
+            keys["url"] = canonical_url(source.url)
+        if not self.seen(source.path, keys):
+            self.sources.append(source)
+            self.texts[keys["text"]] = source.path
+            if source.url:
+                self.urls[keys["url"]] = source.path
+
+    def seen(self, name: str, keys: dict[str, str]) -> bool:
+        for kind, table in (("url", self.urls), ("text", self.texts)):
+            first = table.get(keys.get(kind, ""))
+            if first is not None:
+                logger.info("%s: same article as %s (same %s); counted once, as %s",
+                            name, first, kind, first)
+                return True
+        return False
+
+
+def _kind(download: Download) -> str:
+    media = download.content_type
+    if media in PAGE_TYPES:
+        return "page"
+    if media in FEED_TYPES or not media:
+        if looks_like_feed(download.data):
+            return "feed"
+        if _HTML_START.match(download.data):
+            return "page"
+        return "text" if not media else "other"
+    if media in TEXT_TYPES:
+        return "text"
+    return "other"
+
+
+def _digest(source: Source) -> str:
+    body = " ".join(" ".join(source.text[s.start:s.end].split()) for s in source.body)
+    return hashlib.sha256(body.casefold().encode("utf-8")).hexdigest()

@@ -1,0 +1,131 @@
+"""Fetching URLs against a real HTTP server on 127.0.0.1: limits, redirects, errors."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+from webserver import Route, Server, serve
+
+from briefing.errors import InputError
+from briefing.fetch import fetch, is_url
+from briefing.models import FetchLimits
+
+PAGE = b"<html><body><p>Hello.</p></body></html>"
+QUICK = FetchLimits(timeout=0.5, max_bytes=64 * 1024, max_redirects=3)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with serve() as running:
+        running.add("/page", Route(PAGE, content_type="text/html; charset=ISO-8859-1"))
+        running.add("/moved", Route(status=301, headers={"Location": "/page"}))
+        running.add("/moved-twice", Route(status=302, headers={"Location": "moved"}))
+        running.add("/loop", Route(status=302, headers={"Location": "/loop"}))
+        running.add("/to-file", Route(status=302, headers={"Location": "file:///etc/passwd"}))
+        running.add("/to-ftp", Route(status=301, headers={"Location": "ftp://127.0.0.1/x"}))
+        running.add("/slow", Route(PAGE, delay=2.0))
+        running.add("/trickle", Route(b"x" * 8 * 1024, trickle=0.2))
+        running.add("/big", Route(b"x" * 200 * 1024))
+        running.add("/big-unsized", Route(b"x" * 200 * 1024, length=False))
+        running.add("/gone", Route(b"gone", status=410, content_type="text/plain"))
+        yield running
+
+
+def test_a_page_comes_back_with_its_type_and_charset(server: Server) -> None:
+    download = fetch(server.url("/page"), limits=QUICK)
+    assert download.data == PAGE
+    assert (download.content_type, download.charset) == ("text/html", "ISO-8859-1")
+    assert download.final_url == server.url("/page")
+
+
+def test_redirects_are_followed_within_the_limit(server: Server) -> None:
+    download = fetch(server.url("/moved-twice"), limits=QUICK)
+    assert download.data == PAGE
+    assert download.final_url == server.url("/page")
+    assert download.url == server.url("/moved-twice")
+
+
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/missing", "HTTP 404 Not Found; check the address"),
+        ("/gone", "HTTP 410 Gone; check the address"),
+        ("/loop", "more than 3 redirects (a loop?); give the page's final address"),
+        ("/to-file", "redirected to file:///etc/passwd: only http and https addresses are "
+         "fetched"),
+        ("/to-ftp", "redirected to ftp://127.0.0.1/x: only http and https addresses"),
+        ("/slow", "no complete answer within 0.5 s (timeout)"),
+        ("/trickle", "no complete answer within 0.5 s (timeout)"),
+        ("/big", "larger than 0.0625 MiB; not an article page"),
+        ("/big-unsized", "larger than 0.0625 MiB; not an article page"),
+    ],
+)
+def test_a_failed_fetch_is_one_line_naming_the_url(server: Server, path: str,
+                                                   message: str) -> None:
+    url = server.url(path)
+    with pytest.raises(InputError) as caught:
+        fetch(url, limits=QUICK)
+    assert str(caught.value).startswith(f"{url}: {message}")
+    assert "\n" not in str(caught.value)
+
+
+def test_the_redirect_loop_stops_at_the_limit(server: Server) -> None:
+    before = server.hits["/loop"]
+    with pytest.raises(InputError):
+        fetch(server.url("/loop"), limits=QUICK)
+    assert server.hits["/loop"] - before == QUICK.max_redirects + 1
+
+
+def test_offline_fetches_nothing(server: Server) -> None:
+    before = server.hits["/page"]
+    with pytest.raises(InputError, match="not fetched: --offline refuses every fetch"):
+        fetch(server.url("/page"), offline=True)
+    assert server.hits["/page"] == before
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/story.html", "file:///etc/hosts"])
+def test_other_schemes_are_never_fetched(url: str) -> None:
+    with pytest.raises(InputError, match="only http and https addresses are fetched"):
+        fetch(url)
+
+
+def test_a_closed_port_is_a_clear_error() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(InputError, match=r"cannot fetch \(.+\); check the address"):
+        fetch(f"http://127.0.0.1:{port}/x", limits=QUICK)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("https://example.org/a", True), ("http://x", True), ("ftp://h/f", True),
+     ("seeds/a.txt", False), ("C:\\news\\a.txt", False), ("story.html", False)],
+)
+def test_urls_are_told_from_paths(value: str, expected: bool) -> None:
+    assert is_url(value) is expected
+
+
+def test_https_may_not_step_down_to_http(server: Server, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    authority = trustme.CA()  # a throwaway CA, trusted through SSL_CERT_FILE as a user would
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    with serve(tls=context) as secure:
+        secure.add("/page", Route(PAGE))
+        secure.add("/same-scheme", Route(status=301, headers={"Location": "/page"}))
+        down = secure.add("/down", Route(status=301, headers={"Location": server.url("/page")}))
+        assert fetch(secure.url("/same-scheme"), limits=QUICK).data == PAGE
+        with pytest.raises(InputError) as caught:
+            fetch(down, limits=QUICK)
+    assert str(caught.value) == (
+        f"{down}: redirected from https to plain http ({server.url('/page')}); refused, as a "
+        "browser would warn; give the http address if you trust it")
+    assert fetch(server.url("/moved"), limits=QUICK).data == PAGE  # http -> http is fine
