@@ -332,11 +332,15 @@ def _explain(error: BaseException, server: Server) -> str:
         return f"does not offer {what}; try --ssl, or ask the server's administrator"
     if isinstance(error, smtplib.SMTPResponseException):
         return f"refused the message ({error.smtp_code} {_reply(error.smtp_error)})"
+    if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(
+        error.__context__, TimeoutError
+    ):  # smtplib reports a read timeout as a disconnection
+        return f"did not answer within {server.timeout:g}s; check host, port and firewall"
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return "closed the connection unexpectedly; check the port and --starttls/--ssl"
     if isinstance(error, ssl.SSLError):
         return f"TLS failed ({error.reason or error}); check --starttls/--ssl and the port"
-    if isinstance(error, TimeoutError | socket.timeout):
+    if isinstance(error, TimeoutError):
         return f"did not answer within {server.timeout:g}s; check host, port and firewall"
     if isinstance(error, ConnectionRefusedError):
         return "refused the connection; check the host and port"
