@@ -298,3 +298,11 @@ def test_silent_server_times_out(saved_eml: Path) -> None:
                         "--timeout", "0.5")
     assert code == 75
     assert f"127.0.0.1:{port} did not answer within 0.5s" in err
+
+
+def test_send_without_recipients_fails_before_building(tmp_path: Path) -> None:
+    code, err = run("send", str(SEEDS), "--from", SENDER, "--smtp", "127.0.0.1:1",
+                    "--output", str(tmp_path / "x.eml"))
+    assert code == 1
+    assert err == "briefing: error: no recipients; give --to ADDRESS or `to` in the mail config\n"
+    assert not (tmp_path / "x.eml").exists()
