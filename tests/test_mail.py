@@ -6,6 +6,7 @@ import dataclasses
 import email.policy
 import io
 import socket
+import ssl
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -14,6 +15,7 @@ from typing import Any
 
 import pypdf
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from typer.testing import CliRunner
@@ -306,3 +308,43 @@ def test_send_without_recipients_fails_before_building(tmp_path: Path) -> None:
     assert code == 1
     assert err == "briefing: error: no recipients; give --to ADDRESS or `to` in the mail config\n"
     assert not (tmp_path / "x.eml").exists()
+
+
+@pytest.fixture
+def tls_inbox(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
+    """A server that requires STARTTLS before login, with a certificate from a test CA."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port,
+                            tls_context=server_context, require_starttls=True,
+                            authenticator=_authenticator)  # AUTH only after STARTTLS
+    controller.start()
+    try:
+        yield handler, port, ca_file
+    finally:
+        controller.stop()
+
+
+def test_starttls_then_login(tls_inbox: tuple[Inbox, int, Path], saved_eml: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    handler, port, ca_file = tls_inbox
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # trust the test CA, as a system CA
+    code, err = run("send", "--eml", str(saved_eml), "--smtp", f"127.0.0.1:{port}",
+                    "--starttls", "--user", USER, env={"BRIEFING_SMTP_PASSWORD": PASSWORD})
+    assert code == 0, err
+    assert len(handler.messages) == 1
+
+
+def test_untrusted_certificate_is_refused(tls_inbox: tuple[Inbox, int, Path],
+                                          saved_eml: Path) -> None:
+    handler, port, _ = tls_inbox
+    code, err = run("send", "--eml", str(saved_eml), "--smtp", f"127.0.0.1:{port}",
+                    "--starttls", "--user", USER, env={"BRIEFING_SMTP_PASSWORD": PASSWORD})
+    assert code == 75
+    assert f"127.0.0.1:{port} TLS failed (CERTIFICATE_VERIFY_FAILED)" in err
+    assert handler.messages == []
