@@ -183,6 +183,9 @@ def send(
         server = Server.from_settings(settings)
         password = os.environ.get(PASSWORD_ENV)
         check_login(server, password)  # before the build, so a missing password fails fast
+        if eml is not None and (to or cc or sender or reply_to):
+            raise BriefingError(f"--eml {eml} is sent as saved, to its own recipients; "
+                                "drop --to, --cc, --from and --reply-to")
         if eml is None and not (settings.to or settings.cc):
             raise BriefingError("no recipients; give --to ADDRESS or `to` in the mail config")
         if eml is not None:

@@ -348,3 +348,10 @@ def test_untrusted_certificate_is_refused(tls_inbox: tuple[Inbox, int, Path],
     assert code == 75
     assert f"127.0.0.1:{port} TLS failed (CERTIFICATE_VERIFY_FAILED)" in err
     assert handler.messages == []
+
+
+def test_saved_message_is_sent_as_saved(saved_eml: Path) -> None:
+    code, err = run("send", "--eml", str(saved_eml), "--to", "other@example.org",
+                    "--smtp", "127.0.0.1:1")
+    assert code == 1
+    assert "is sent as saved, to its own recipients; drop --to, --cc" in err
