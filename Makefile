@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: brief test lint clean
+.PHONY: brief test lint clean chromium
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing build seeds --format pdf --output brief.pdf
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check briefing tests
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -30,5 +30,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing the Debian package chromium for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium; } || { \
+	  echo "make: /usr/bin/chromium is missing; run: apt-get install -y chromium (as root)"; \
+	  exit 1; }
+
 clean:
-	rm -rf $(VENV) brief.pdf brief.html brief.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) brief.pdf brief.html brief.json brief.eml artifacts .pytest_cache .mypy_cache .ruff_cache

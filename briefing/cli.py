@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -19,6 +20,9 @@ import typer
 from .errors import BriefingError
 from .extract import DEFAULT_MODEL
 from .pipeline import DEFAULT_TITLE, FORMATS, PAPERS
+
+if TYPE_CHECKING:
+    from .mail import MailSettings
 
 app = typer.Typer(
     add_completion=False,
@@ -33,6 +37,15 @@ EXIT_SOME_INPUTS_FAILED = 3  # the brief was written from the inputs that worked
 
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="-v: progress, -vv: debug detail.")
+]
+Sender = Annotated[str | None, typer.Option("--from", help="Sender address (eml, send).")]
+To = Annotated[list[str] | None, typer.Option("--to", help="Recipient; repeat for more.")]
+Cc = Annotated[list[str] | None, typer.Option("--cc", help="Copy to; repeat for more.")]
+ReplyTo = Annotated[str | None, typer.Option("--reply-to", help="Reply-To address.")]
+MailConfig = Annotated[
+    Path | None,
+    typer.Option("--mail-config", envvar="BRIEFING_MAIL_CONFIG",
+                 help="Mail config (TOML): from, to, cc, reply_to, smtp, security, user."),
 ]
 
 
@@ -78,9 +91,21 @@ def build(
         Path | None, typer.Option("--archive", help="Keep each source's text and metadata "
                                   "as files in this folder.")
     ] = None,
+    fragment: Annotated[
+        bool, typer.Option("--fragment", help="html: a section to paste into a page.")
+    ] = False,
+    id_prefix: Annotated[
+        str | None, typer.Option("--id-prefix", help="--fragment: prefix of its ids "
+                                 "[default: from title and date].")
+    ] = None,
+    sender: Sender = None,
+    to: To = None,
+    cc: Cc = None,
+    reply_to: ReplyTo = None,
+    mail_config: MailConfig = None,
     verbose: Verbose = 0,
 ) -> None:
-    """Build a one-page brief from INPUT articles, as PDF, HTML or JSON."""
+    """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
     _configure_logging(verbose)
     with _reported_errors():
         fmt = format.lower()
@@ -90,8 +115,13 @@ def build(
             )
         if paper.lower() not in PAPERS:
             raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
+        if fragment and fmt != "html":
+            raise BriefingError(f"--fragment needs --format html, not {fmt}")
         day = _parse_date(date)
         moment = _parse_since(since)
+        mail = None
+        if fmt == "eml":
+            mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to)
         from .pipeline import build_brief, render_output, write_output
 
         result = build_brief(
@@ -109,7 +139,8 @@ def build(
             from .archive import write_archive
 
             write_archive(result.brief.sources, archive)
-        target = write_output(render_output(result, fmt), output or f"brief.{fmt}")
+        data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
+        target = write_output(data, output or f"brief.{fmt}")
         if target is not None:
             brief = result.brief
             typer.echo(
@@ -123,6 +154,92 @@ def build(
             typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
                        f"the brief holds the rest", err=True)
             raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
+
+
+@app.command()
+def send(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Article files, folders, web pages, URLs or feeds "
+                       "[default: seeds/].",
+                       show_default=False),
+    ] = None,
+    to: To = None,
+    cc: Cc = None,
+    sender: Sender = None,
+    reply_to: ReplyTo = None,
+    smtp: Annotated[
+        str | None, typer.Option("--smtp", help="SMTP server HOST:PORT.")
+    ] = None,
+    starttls: Annotated[
+        bool, typer.Option("--starttls", help="Upgrade the connection with STARTTLS.")
+    ] = False,
+    ssl: Annotated[bool, typer.Option("--ssl", help="Connect over TLS (SMTPS).")] = False,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Login name; the password is read from "
+                                 "BRIEFING_SMTP_PASSWORD.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds to wait for the server "
+                                   "[default: 30].")
+    ] = None,
+    mail_config: MailConfig = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where the message is saved first.")
+    ] = Path("brief.eml"),
+    eml: Annotated[
+        Path | None, typer.Option("--eml", help="Send this saved message instead of "
+                                  "building one.")
+    ] = None,
+    themes: Annotated[Path | None, typer.Option("--themes", help="Themes file (TOML).")] = None,
+    title: Annotated[str, typer.Option("--title", help="Title of the brief.")] = DEFAULT_TITLE,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date of the brief, YYYY-MM-DD [default: today].")
+    ] = None,
+    paper: Annotated[str, typer.Option("--paper", help="a4 or letter.")] = "a4",
+    model: Annotated[
+        str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
+    ] = DEFAULT_MODEL,
+    verbose: Verbose = 0,
+) -> None:
+    """Build a brief and email it over SMTP; the message is saved as .eml first."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        if starttls and ssl:
+            raise BriefingError("--starttls and --ssl exclude each other; give one")
+        security = "starttls" if starttls else "ssl" if ssl else None
+        settings = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to,
+                                  smtp=smtp, security=security, user=user, timeout=timeout)
+        from .mail import PASSWORD_ENV, Server, check_login, compose, read_message
+        from .mail import send as send_message
+
+        server = Server.from_settings(settings)
+        password = os.environ.get(PASSWORD_ENV)
+        check_login(server, password)  # before the build, so a missing password fails fast
+        if eml is not None and (to or cc or sender or reply_to):
+            raise BriefingError(f"--eml {eml} is sent as saved, to its own recipients; "
+                                "drop --to, --cc, --from and --reply-to")
+        if eml is None and not (settings.to or settings.cc):
+            raise BriefingError("no recipients; give --to ADDRESS or `to` in the mail config")
+        if eml is not None:
+            message = read_message(eml)
+            saved = eml
+        else:
+            if paper.lower() not in PAPERS:
+                raise BriefingError(
+                    f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
+            from .pipeline import build_brief, render_output, write_output
+
+            result = build_brief(
+                list(inputs) if inputs else ["seeds"],
+                themes=themes, model=model, title=title, date=_parse_date(date),
+                paper=paper.lower(),
+            )
+            message = compose(result.brief, render_output(result, "pdf"), settings)
+            saved = write_output(message.as_bytes(), output) or output
+            typer.echo(f"saved {saved}", err=True)
+        accepted = send_message(message, server, password=password, saved=saved)
+        typer.echo(f"sent {saved} to {', '.join(accepted)} via {server.name}", err=True)
 
 
 @app.command()
@@ -141,6 +258,14 @@ def inspect(
 
         for line in describe_source(file, model=model, themes=themes):
             typer.echo(line)
+
+
+def _mail_settings(config: Path | None, **options: object) -> MailSettings:
+    """The mail config file's settings, each overridden by its option when given."""
+    from .mail import MailSettings, load_mail_config
+
+    base = load_mail_config(config) if config is not None else MailSettings()
+    return base.merged(**options)
 
 
 def _parse_date(value: str | None) -> dt.date | None:

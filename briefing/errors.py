@@ -8,7 +8,9 @@ from __future__ import annotations
 
 __all__ = [
     "BriefingError",
+    "DeliveryError",
     "InputError",
+    "MailError",
     "ModelError",
     "OutputError",
     "RenderError",
@@ -40,3 +42,13 @@ class RenderError(BriefingError):
 
 class OutputError(BriefingError):
     """The output cannot be written where the user asked."""
+
+
+class MailError(BriefingError):
+    """An address, the mail config or the server settings are unusable."""
+
+
+class DeliveryError(BriefingError):
+    """The SMTP server could not be reached or refused the message; it was saved first."""
+
+    exit_code = 75  # EX_TEMPFAIL: nothing is lost, send the saved message later

@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BriefingError, InputError, OutputError
 from .extract import DEFAULT_MODEL, extract, load_model
@@ -25,11 +26,14 @@ from .models import Brief, Failure, FetchLimits, Source
 from .select import select
 from .themes import load_themes
 
+if TYPE_CHECKING:
+    from .mail import MailSettings
+
 __all__ = ["FORMATS", "PAPERS", "Build", "build_brief", "render_output", "write_output"]
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("pdf", "html", "json")
+FORMATS = ("pdf", "html", "json", "eml")
 PAPERS = ("a4", "letter")
 DEFAULT_TITLE = "Briefing note"
 
@@ -121,14 +125,34 @@ def _report_failures(sources: list[Source], failures: list[Failure], inputs: int
         )
 
 
-def render_output(build: Build, fmt: str) -> bytes:
-    """The bytes of *fmt* for a finished build."""
+def render_output(
+    build: Build,
+    fmt: str,
+    *,
+    fragment: bool = False,
+    id_prefix: str | None = None,
+    mail: MailSettings | None = None,
+) -> bytes:
+    """The bytes of *fmt* for a finished build.
+
+    html: a whole page, or with *fragment* a section to paste into a page (its ids
+    prefixed with *id_prefix*). eml: a message to *mail*'s addresses, PDF attached.
+    """
     from . import render
 
     if fmt == "pdf":
         return render.write_pdf(build.document)
+    if fmt == "html" and fragment:
+        from .embed import render_fragment
+
+        return render_fragment(build.brief, id_prefix=id_prefix).encode("utf-8")
     if fmt == "html":
         return render.render_html(build.brief).encode("utf-8")
+    if fmt == "eml":
+        from .mail import MailSettings, compose
+
+        message = compose(build.brief, render.write_pdf(build.document), mail or MailSettings())
+        return message.as_bytes()
     if fmt == "json":
         return render.render_json(build.brief).encode("utf-8")
     raise BriefingError(f"format {fmt!r} is not one of {', '.join(FORMATS)}; pick one")

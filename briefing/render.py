@@ -42,6 +42,7 @@ __all__ = [
     "layout_pdf",
     "render_html",
     "render_json",
+    "render_template",
     "templates_dir",
     "write_pdf",
 ]
@@ -52,6 +53,9 @@ SCHEMA = "briefing/1"
 TEMPLATE = "brief.html"
 MIN_BODY_SIZE = 9.0  # pt: below this a printed A4 brief is hard to read at arm's length
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}  # Brief.paper -> CSS @page size
+# Tagged PDF for screen readers: structure tree, /Lang and the title from <html lang>
+# and <title>. Passed to the layout too, so the one layout fit_to_page made is tagged.
+PDF_VARIANT = "pdf/ua-1"
 MONTHS = (
     "January",
     "February",
@@ -113,15 +117,24 @@ def layout_count() -> int:
 
 def render_html(brief: Brief) -> str:
     """The brief as a standalone HTML document: CSS inlined, no scripts, no fetches."""
-    context = _context(brief)
+    return render_template(TEMPLATE, brief)
+
+
+def render_template(name: str, brief: Brief, **extra: Any) -> str:
+    """Render template *name* of the templates folder with the brief's context.
+
+    *extra* adds to or overrides the context (``ids``: a prefix for every id;
+    ``title_level``: the title's heading level). Email and fragment use this.
+    """
+    context = {**_context(brief), **extra}
     try:
-        return _environment().get_template(TEMPLATE).render(context)
+        return _environment().get_template(name).render(context)
     except jinja2.TemplateError as exc:
         where = (
             f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         )
         raise RenderError(
-            f"template {TEMPLATE}: {where}{exc.message or type(exc).__name__}; "
+            f"template {name}: {where}{exc.message or type(exc).__name__}; "
             f"fix the template in {templates_dir()}"
         ) from exc
 
@@ -136,7 +149,7 @@ def layout_pdf(brief: Brief) -> Document:
             string=html,
             base_url=folder.as_uri() + "/",
             url_fetcher=_BundledFetcher(folder),
-        ).render()
+        ).render(pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint has no error base class of its own
         raise RenderError(
             f"PDF layout of {brief.title!r} failed: {type(exc).__name__}: {exc}"
@@ -201,7 +214,7 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
 def write_pdf(document: Document) -> bytes:
     """The PDF bytes of an already laid-out document (no new layout)."""
     try:
-        pdf: bytes = document.write_pdf()
+        pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint has no error base class of its own
         raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
     return pdf
@@ -300,6 +313,8 @@ def _context(brief: Brief) -> dict[str, Any]:
         "themes": themes,
         "sources": [_source_entry(source) for source in brief.sources],
         "note": _note(brief.dropped),
+        "ids": "",  # id prefix: the full page's ids are plain, fit_to_page finds item-N
+        "title_level": 1,
     }
 
 

@@ -140,7 +140,7 @@ def test_python_dash_m_and_default_seeds_folder(tmp_path: Path,
          "(.txt, .md, .text, .html, .htm, .xhtml, .rss, .atom, .xml); add articles or name "
          "the files directly\n"),
         (["build", "seeds", "--format", "docx"], "briefing: error: --format 'docx' is not one "
-         "of pdf, html, json; pick one\n"),
+         "of pdf, html, json, eml; pick one\n"),
         (["build", "seeds", "--date", "2025-13-01"], "briefing: error: --date '2025-13-01' is "
          "not a date; use YYYY-MM-DD\n"),
         (["build", "seeds", "--themes", "bad.toml"], "briefing: error: bad.toml:2: theme 'x' "

@@ -560,3 +560,30 @@ def test_lines_whose_sources_disagree_carry_the_mark_in_html_and_json() -> None:
         {"source": "1", "figures": "more than 600"},
         {"source": "2", "figures": "more than 300"},
     ]
+
+
+def test_pdf_is_tagged_for_screen_readers() -> None:
+    """PDF/UA-1: marked content, a structure tree with real headings, language and title."""
+    document = render.layout_pdf(_golden_brief())
+    reader = pypdf.PdfReader(io.BytesIO(render.write_pdf(document)))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == "en"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Fidan–Lavrov talks in Moscow · 27 May 2025"
+    tags: list[str] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if "/S" in node:
+                tags.append(str(node["/S"]))
+            walk(node.get("/K"))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(catalog["/StructTreeRoot"])
+    assert tags.count("/H1") == 1 and tags.count("/H2") == 4  # three themes and the sources
+    assert tags.index("/H1") < tags.index("/H2") and "/L" in tags and "/Link" in tags
