@@ -543,7 +543,7 @@ def test_two_sentences_of_one_source_get_one_marker_quoting_both() -> None:
     assert "has been agreed. … Russian Foreign Minister" in html
 
 
-def test_lines_whose_sources_disagree_carry_the_mark_in_html_and_json() -> None:
+def test_lines_whose_sources_disagree_carry_the_mark_in_every_format() -> None:
     disputed = (("1", "more than 600"), ("2", "more than 300"))
     item = dataclasses.replace(
         _item(KYIV, "No official date or venue for a second round of talks has been agreed."),
@@ -554,6 +554,11 @@ def test_lines_whose_sources_disagree_carry_the_mark_in_html_and_json() -> None:
     assert (
         '<span class="conflict">Sources differ: more than 600 [1] · more than 300 [2]</span>'
         in html
+    )
+    text = " ".join(render.render_template("brief.txt", brief).split())
+    assert "(SOURCES DIFFER: more than 600 [1] · more than 300 [2])" in text
+    assert "Sources differ: more than 600 [1]" in render.render_template(
+        "brief-email.html", brief
     )
     data = json.loads(render.render_json(brief))
     assert data["themes"][0]["items"][0]["conflict"] == [
