@@ -13,7 +13,7 @@ import functools
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +22,12 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from .cache import FactCache
 from .dates import resolve_date
 from .errors import ModelError
 from .models import Fact, Source, ThemeMatch, Themes
 
-__all__ = ["DEFAULT_MODEL", "ThemeMatcher", "extract", "load_model"]
+__all__ = ["DEFAULT_MODEL", "ThemeMatcher", "extract", "load_model", "model_identity"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,18 @@ def country_aliases() -> dict[str, str]:
 def load_model(name: str = DEFAULT_MODEL) -> Language:
     """Load a spaCy pipeline once per process; a clear error if it is not installed."""
     return _load_model(name)
+
+
+def model_identity(name: str) -> str | None:
+    """The model's language, name, version and pipeline, read from its meta.json
+    without loading it; None when *name* is no installed model or model folder."""
+    try:
+        path = spacy.util.get_package_path(name) if spacy.util.is_package(name) else Path(name)
+        meta = spacy.util.get_model_meta(path)
+    except (OSError, ValueError):
+        return None
+    parts = (meta.get("lang"), meta.get("name"), meta.get("version"), meta.get("pipeline"))
+    return f"{name} {parts!r}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -137,30 +150,94 @@ def extract(
     sources: Sequence[Source],
     themes: Themes,
     *,
-    nlp: Language,
+    nlp: Language | str,
     batch_size: int = 64,
+    n_process: int = 1,
+    cache: FactCache | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Fact]:
-    """Parse the kept paragraphs of every source in one ``nlp.pipe`` stream."""
-    matcher = ThemeMatcher(nlp, themes)
-    by_id = {source.id: source for source in sources}
+    """The facts of every source, in source order, parsed in ``nlp.pipe`` streams.
+
+    *nlp* is a loaded pipeline, or a model name loaded only if some source is
+    not in *cache*. Sources found in *cache* are not parsed again; the others are parsed
+    *n_process* at a time (spaCy's multiprocessing), inside memory zones of
+    ``_ZONE_SOURCES`` sources each, so no ``Doc`` outlives its source and the
+    vocabulary does not grow with the corpus. *progress* is called with the
+    number of sources each step finished.
+    """
+    found: list[list[Fact]] = [[] for _ in sources]
+    pending: list[tuple[int, Source, str | None]] = []
+    for number, source in enumerate(sources):
+        key = cache.key(source) if cache is not None else None
+        cached = cache.get(key, source) if cache is not None and key is not None else None
+        if cached is None:
+            pending.append((number, source, key))
+            continue
+        found[number] = cached
+        if progress is not None:
+            progress(1)
+    if pending:
+        model = nlp if isinstance(nlp, Language) else load_model(nlp)
+        matcher = ThemeMatcher(model, themes)  # outside the zones: its patterns must persist
+    for first in range(0, len(pending), _ZONE_SOURCES):
+        chunk = pending[first : first + _ZONE_SOURCES]
+        with model.memory_zone():
+            for position, facts in _parse(chunk, model, matcher, batch_size, n_process):
+                number, _, key = chunk[position]
+                found[number] = facts
+                if cache is not None and key is not None:
+                    cache.put(key, facts)
+                if progress is not None:
+                    progress(1)
+    facts = [fact for per_source in found for fact in per_source]
+    logger.info(
+        "extracted %d facts from %d sources (%d parsed, %d from the cache)",
+        len(facts), len(sources), len(pending), len(sources) - len(pending),
+    )
+    return facts
+
+
+# Sources parsed per memory zone: the strings spaCy interns for them are freed at the
+# end of each zone. With n_process > 1 each zone starts fresh worker processes, so
+# zones are large enough that forking them costs little beside the parsing.
+_ZONE_SOURCES = 250
+
+
+def _parse(
+    chunk: Sequence[tuple[int, Source, str | None]],
+    nlp: Language,
+    matcher: ThemeMatcher,
+    batch_size: int,
+    n_process: int,
+) -> Iterator[tuple[int, list[Fact]]]:
+    """(position in *chunk*, its facts) for every source of *chunk*, in order."""
     paragraphs = (
-        (source.text[segment.start : segment.end], (source.id, segment.start, index, total))
-        for source in sources
+        (source.text[segment.start : segment.end], (position, segment.start, index, total))
+        for position, (_, source, _) in enumerate(chunk)
         for total in [len(source.body)]
         for index, segment in enumerate(source.body)
     )
+    done = 0  # sources of the chunk handed back so far
     facts: list[Fact] = []
     state: _SourceState | None = None
-    for doc, (source_id, offset, index, total) in nlp.pipe(
-        paragraphs, as_tuples=True, batch_size=batch_size
+    for doc, (position, offset, index, total) in nlp.pipe(
+        paragraphs, as_tuples=True, batch_size=batch_size, n_process=n_process
     ):
-        if state is None or state.source.id != source_id:
-            state = _SourceState(by_id[source_id])
+        if state is None or position != done:
+            if state is not None:
+                yield done, facts
+                done += 1
+            for empty in range(done, position):  # sources with no article body
+                yield empty, []
+            done, facts = position, []
+            state = _SourceState(chunk[position][1])
         state.learn_names(doc)
-        position = index / max(total - 1, 1)
-        facts.extend(_facts_of(doc, state, matcher, offset, index, position))
-    logger.info("extracted %d facts from %d sources", len(facts), len(sources))
-    return facts
+        facts.extend(_facts_of(doc, state, matcher, offset, index, index / max(total - 1, 1)))
+    if state is not None:
+        yield done, facts
+        done += 1
+    for empty in range(done, len(chunk)):
+        yield empty, []
 
 
 @dataclass

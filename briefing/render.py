@@ -15,6 +15,7 @@ import functools
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,8 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
     line per theme does not fit.
     """
     first_layout = _layouts
-    document = layout_pdf(brief)
+    seconds: list[float] = []
+    document = _timed_layout(brief, seconds)
     current = brief
     while len(document.pages) > 1:
         candidates = _drop_order(current)
@@ -184,9 +186,14 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
             saved,
         )
         current = _without(current, chosen)
-        document = layout_pdf(current)
+        document = _timed_layout(current, seconds)
     current = dataclasses.replace(
-        current, extra={**current.extra, "layouts": _layouts - first_layout}
+        current,
+        extra={
+            **current.extra,
+            "layouts": _layouts - first_layout,
+            "layout_seconds": tuple(seconds),
+        },
     )
     if current.dropped > brief.dropped:
         logger.info(
@@ -196,6 +203,13 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
             _layouts - first_layout,
         )
     return current, document
+
+
+def _timed_layout(brief: Brief, seconds: list[float]) -> Document:
+    started = time.perf_counter()
+    document = layout_pdf(brief)
+    seconds.append(time.perf_counter() - started)
+    return document
 
 
 def write_pdf(document: Document) -> bytes:
