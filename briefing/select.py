@@ -125,27 +125,27 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
     sizes = Counter(item.theme for item in items)
     mean_size = sum(sizes.values()) / max(len(sizes), 1)
     saturation = {t: THEME_SATURATION * math.sqrt(mean_size / n) for t, n in sizes.items()}
-    chosen: list[int] = []
     per_theme: dict[str, int] = {}
     ordered: list[Item] = []
     left = set(range(len(items)))
+    overlap = [0.0] * len(items)  # each line's largest repeat of a chosen line, kept up
     ceiling = float("inf")
     while left:
         def marginal(i: int) -> float:
-            overlap = max((repeated(i, j) for j in chosen), default=0.0)
             return (
                 items[i].score
                 - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
-                - REDUNDANCY * overlap
+                - REDUNDANCY * overlap[i]
             )
 
-        best = max(sorted(left), key=marginal)
+        best = max(left, key=lambda i: (marginal(i), -i))  # ties: the earlier line
         value = min(marginal(best), ceiling)  # never above a line chosen before it
         ceiling = value
         ordered.append(replace(items[best], score=round(value, 3)))
-        chosen.append(best)
         left.remove(best)
         per_theme[items[best].theme] = per_theme.get(items[best].theme, 0) + 1
+        for i in left:  # one new chosen line: n^2 comparisons in all, not n^3
+            overlap[i] = max(overlap[i], repeated(i, best))
     return ordered
 
 
