@@ -9,11 +9,13 @@ page fit (``render.fit_to_page``) then drops from the bottom of that ranking.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .models import Brief, BriefTheme, Citation, Fact, Item, Placement, Source, Themes
@@ -118,9 +120,12 @@ def _marginal_order(items: Sequence[Item], terms: Sequence[set[str]]) -> list[It
     """
     weight = _term_weights(terms)
 
+    totals = [sum(weight[t] for t in line) for line in terms]  # as _weighted_share sums
+
     def repeated(i: int, j: int) -> float:
         """Share of line i's weighted words that line j already said."""
-        return _weighted_share(terms[i], terms[j], weight)
+        shared = sum(weight[t] for t in terms[i] & terms[j])
+        return shared / totals[i] if totals[i] else 0.0
 
     sizes = Counter(item.theme for item in items)
     mean_size = sum(sizes.values()) / max(len(sizes), 1)
@@ -243,15 +248,16 @@ def _weighted_share(part: set[str], other: set[str], weight: dict[str, float]) -
     return sum(weight[t] for t in part & other) / total if total else 0.0
 
 
-def _containment(a: set[str], b: set[str]) -> float:
+def _containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     """How much of the smaller set the larger holds."""
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if len(w) > 2}
+@functools.lru_cache(maxsize=8192)  # merge compares every pair: each text once, not n times
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.casefold()) if len(w) > 2)
 
 
 def _item(cluster: _Cluster, names: dict[str, str]) -> Item:
