@@ -5,15 +5,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: brief test lint clean
+.PHONY: brief test bench lint clean
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing build seeds --format pdf --output brief.pdf
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check briefing tests
+	$(BIN)/ruff check briefing tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Benchmarks print figures (README "Speed and scale"); they pass or fail nothing.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +32,10 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml requirements-model.txt
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $@
 
 clean:
