@@ -129,7 +129,8 @@ def throughput(count: int, work: Path) -> None:
             print(f"   {label:<22}{jobs:>5}{result['seconds']:>8.2f}"
                   f"{result['articles'] / result['seconds']:>8.1f}"
                   f"{result['words'] / result['seconds']:>9.0f}{result['peak_mb']:>9.0f}"
-                  f"{result['facts']:>7}")
+                  f"{result['facts']:>7}"
+                  + (f"  (workers' peak {result['workers_peak_mb']:.0f} MB)" if jobs > 1 else ""))
         ratio = results["bare", jobs]["seconds"] / results["extract", jobs]["seconds"]
         print(f"   jobs {jobs}: extract speed / bare speed = {ratio:.2f}   (goal >= 0.8)")
     words = results["bare", 1]["words"]
@@ -139,14 +140,15 @@ def throughput(count: int, work: Path) -> None:
     print(f"   {'articles':>9}{'peak MB':>9}{'before MB':>11}{'growth MB':>11}{'facts MB':>10}"
           f"{'texts MB':>10}")
     sizes = sorted({count // 4, count // 2, count, count * 2})
-    for size in sizes:
+    for size, zones in [*((size, True) for size in sizes), (count * 2, False)]:
         sub = work / f"corpus-{size}"
         if not sub.exists():
             write_corpus(sub, size)
         _wall, out, _err = run([PYTHON, str(HERE / "throughput.py"), str(sub),
-                                "--mode", "extract"])
+                                "--mode", "extract", *([] if zones else ["--no-zone"])])
         result = json.loads(out)
-        print(f"   {size:>9}{result['peak_mb']:>9.0f}{result['peak_before_mb']:>11.0f}"
+        label = f"{size}" if zones else f"{size} no zone"
+        print(f"   {label:>9}{result['peak_mb']:>9.0f}{result['peak_before_mb']:>11.0f}"
               f"{result['peak_mb'] - result['peak_before_mb']:>11.1f}"
               f"{result['facts_mb']:>10.1f}{result['texts_mb']:>10.1f}")
 

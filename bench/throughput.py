@@ -13,6 +13,7 @@ the facts kept (MB).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import pickle
 import resource
@@ -33,10 +34,14 @@ def main() -> None:
     parser.add_argument("--mode", choices=("extract", "bare"), required=True)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--no-zone", action="store_true",
+                        help="extract without spaCy memory zones, for comparison")
     args = parser.parse_args()
     sources = read_sources([args.folder])
     themes = load_themes(None)
     nlp = load_model(args.model)
+    if args.no_zone:
+        nlp.memory_zone = lambda mem=None: contextlib.nullcontext()  # type: ignore[method-assign]
     texts = [source.text[s.start : s.end] for source in sources for s in source.body]
     words = sum(len(text.split()) for text in texts)
     for _doc in nlp.pipe(texts[:20]):  # warm up both the same way

@@ -64,8 +64,8 @@ def build(
         str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
     ] = DEFAULT_MODEL,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Processes parsing articles (spaCy "
-                          "n_process); the output is the same for any number.")
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes parsing articles; "
+                          "the output is the same for any number.")
     ] = 1,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse every article again; read and "

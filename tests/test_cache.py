@@ -203,11 +203,16 @@ def test_streaming_in_zones_keeps_source_order_and_skips_nothing(
     assert all(isinstance(fact, Fact) for fact in streamed)
 
 
-def test_two_processes_extract_what_one_does(nlp: Language, seeds: list[Source]) -> None:
+def test_two_processes_extract_what_one_does(
+    nlp: Language, seeds: list[Source], monkeypatch: pytest.MonkeyPatch
+) -> None:
     themes = load_themes()
-    alone = extract(seeds, themes, nlp=nlp)
-    # Small batches, so both worker processes get paragraphs to parse.
-    assert extract(seeds, themes, nlp=nlp, n_process=2, batch_size=4) == alone
+    sources = [*seeds, _source(3, *PARAGRAPHS), _source(4, PARAGRAPHS[0])]
+    alone = extract(sources, themes, nlp=nlp)
+    monkeypatch.setattr(extract_module, "_TASK_SOURCES", 1)  # both workers get sources
+    progress: list[int] = []
+    assert extract(sources, themes, nlp=nlp, n_process=2, progress=progress.append) == alone
+    assert sum(progress) == len(sources)
 
 
 def test_cli_jobs_2_writes_the_same_brief_as_jobs_1(tmp_path: Path) -> None:
