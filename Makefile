@@ -5,15 +5,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: brief test lint clean chromium
+.PHONY: brief test bench lint clean chromium
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing build seeds --format pdf --output brief.pdf
 
 test: $(VENV)/.installed-test chromium
-	$(BIN)/ruff check briefing tests
+	$(BIN)/ruff check briefing tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Benchmarks print figures (README "Speed and scale"); they pass or fail nothing.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +41,10 @@ chromium:
 	  apt-get update -qq && apt-get install -y -qq chromium; } || { \
 	  echo "make: /usr/bin/chromium is missing; run: apt-get install -y chromium (as root)"; \
 	  exit 1; }
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@
 
 clean:
 	rm -rf $(VENV) brief.pdf brief.html brief.json brief.eml artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -11,18 +11,21 @@ import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import click
 import typer
 
+from .cache import CACHE_ENV
 from .errors import BriefingError
 from .extract import DEFAULT_MODEL
 from .pipeline import DEFAULT_TITLE, FORMATS, PAPERS
 
 if TYPE_CHECKING:
     from .mail import MailSettings
+    from rich.progress import Progress, TaskID
 
 app = typer.Typer(
     add_completion=False,
@@ -103,6 +106,19 @@ def build(
     cc: Cc = None,
     reply_to: ReplyTo = None,
     mail_config: MailConfig = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes parsing articles; "
+                          "the output is the same for any number.")
+    ] = 1,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse every article again; read and "
+                           "write no cached facts.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", envvar=CACHE_ENV, help="Folder of cached "
+                                  "facts [default: the user cache folder, e.g. ~/.cache/briefing].",
+                                  show_default=False)
+    ] = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
@@ -124,23 +140,33 @@ def build(
             mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to)
         from .pipeline import build_brief, render_output, write_output
 
-        result = build_brief(
-            list(inputs) if inputs else ["seeds"],
-            themes=themes,
-            model=model,
-            title=title,
-            date=day,
-            paper=paper.lower(),
-            offline=offline,
-            since=moment,
-            max_items=max_items,
-        )
+        with _ProgressBar(sys.stderr) as progress:
+            result = build_brief(
+                list(inputs) if inputs else ["seeds"],
+                themes=themes,
+                model=model,
+                title=title,
+                date=day,
+                paper=paper.lower(),
+                offline=offline,
+                since=moment,
+                max_items=max_items,
+                jobs=jobs,
+                cache=not no_cache,
+                cache_dir=cache_dir,
+                progress=progress,
+            )
         if archive is not None:
             from .archive import write_archive
 
             write_archive(result.brief.sources, archive)
         data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
         target = write_output(data, output or f"brief.{fmt}")
+        logger.info(
+            "timings: %s; total %.2fs",
+            ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items()),
+            sum(result.timings.values()),
+        )
         if target is not None:
             brief = result.brief
             typer.echo(
@@ -266,6 +292,48 @@ def _mail_settings(config: Path | None, **options: object) -> MailSettings:
 
     base = load_mail_config(config) if config is not None else MailSettings()
     return base.merged(**options)
+class _ProgressBar:
+    """A rich progress bar of articles parsed, on a terminal, for long runs only.
+
+    Nothing is drawn when *stream* is not a terminal (a pipe, a file, a test) or
+    the run has fewer than ``MIN_ARTICLES`` articles to go through.
+    """
+
+    MIN_ARTICLES = 20
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        return self.update if self._stream.isatty() else None
+
+    def update(self, done: int, total: int) -> None:
+        if total < self.MIN_ARTICLES:
+            return
+        if self._bar is None:
+            from rich.console import Console  # imported only when a bar is drawn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("parsing articles"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=Console(file=self._stream), transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("parse", total=total)
+        assert self._task is not None
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _parse_date(value: str | None) -> dt.date | None:

@@ -13,13 +13,14 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import FactCache, default_cache_dir
 from .errors import BriefingError, InputError, OutputError
-from .extract import DEFAULT_MODEL, extract, load_model
+from .extract import DEFAULT_MODEL, extract, load_model, model_identity
 from .group import group
 from .inputs import gather_sources
 from .models import Brief, Failure, FetchLimits, Source
@@ -28,6 +29,7 @@ from .themes import load_themes
 
 if TYPE_CHECKING:
     from .mail import MailSettings
+    from spacy.language import Language
 
 __all__ = ["FORMATS", "PAPERS", "Build", "build_brief", "render_output", "write_output"]
 
@@ -61,12 +63,22 @@ def build_brief(
     since: dt.datetime | None = None,
     max_items: int | None = None,
     limits: FetchLimits | None = None,
+    jobs: int = 1,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Build:
     """Read *inputs*, extract and group their facts, and fit the brief to one page.
 
     An input that fails is logged as a warning and listed in ``Build.failures``;
     the brief is built from the rest. No usable source at all is an InputError.
+    *jobs* processes parse the articles (the output is the same for any number).
+    With *cache*, each article's facts are kept in *cache_dir* (default:
+    ``cache.default_cache_dir()``) and a later build parses only what is new.
+    *progress* is called as (articles done, articles in all) during extraction.
     """
+    if jobs < 1:
+        raise BriefingError(f"jobs {jobs} is not a number of processes; give 1 or more")
     if paper not in PAPERS:
         raise BriefingError(f"paper {paper!r} is not one of {', '.join(PAPERS)}")
     if not title.strip():
@@ -85,9 +97,28 @@ def build_brief(
                                        max_items=max_items, limits=limits)
     _report_failures(sources, failures, len(inputs))
     lap("ingest")
-    nlp = load_model(model)
+    identity = model_identity(model) if cache else None
+    fact_cache = None
+    if identity is not None:
+        folder = cache_dir if cache_dir is not None else default_cache_dir()
+        fact_cache = FactCache(folder, model=identity, themes=theme_set)
+    # The model loads only when an article needs parsing (else, for a damaged
+    # cache entry, during extraction).
+    nlp: Language | str = model
+    if fact_cache is None or not fact_cache.holds(sources):
+        nlp = load_model(model)
     lap("model load")
-    facts = extract(sources, theme_set, nlp=nlp)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, len(sources))
+
+    facts = extract(
+        sources, theme_set, nlp=nlp, n_process=jobs, cache=fact_cache, progress=advance
+    )
     lap("nlp")
     placements = group(facts, theme_set)
     brief = select(
@@ -101,8 +132,14 @@ def build_brief(
     lap("group and select")
     from . import render  # WeasyPrint is slow to import: only when a brief is laid out
 
+    lap("load renderer")
     brief, document = render.fit_to_page(brief)
     lap("layout")
+    passes = brief.extra.get("layout_seconds", ())
+    if passes:  # the layout lap, pass by pass, and the measuring between passes
+        fitting = timings.pop("layout") - sum(passes)
+        timings.update({f"layout {n}": seconds for n, seconds in enumerate(passes, 1)})
+        timings["fit measure"] = fitting
     build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures))
     logger.info(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts); %s",
@@ -133,29 +170,33 @@ def render_output(
     id_prefix: str | None = None,
     mail: MailSettings | None = None,
 ) -> bytes:
-    """The bytes of *fmt* for a finished build.
+    """The bytes of *fmt* for a finished build (timed in ``build.timings``).
 
     html: a whole page, or with *fragment* a section to paste into a page (its ids
     prefixed with *id_prefix*). eml: a message to *mail*'s addresses, PDF attached.
     """
     from . import render
 
+    started = time.perf_counter()
     if fmt == "pdf":
-        return render.write_pdf(build.document)
-    if fmt == "html" and fragment:
+        data = render.write_pdf(build.document)
+    elif fmt == "html" and fragment:
         from .embed import render_fragment
 
-        return render_fragment(build.brief, id_prefix=id_prefix).encode("utf-8")
-    if fmt == "html":
-        return render.render_html(build.brief).encode("utf-8")
-    if fmt == "eml":
+        data = render_fragment(build.brief, id_prefix=id_prefix).encode("utf-8")
+    elif fmt == "html":
+        data = render.render_html(build.brief).encode("utf-8")
+    elif fmt == "eml":
         from .mail import MailSettings, compose
 
         message = compose(build.brief, render.write_pdf(build.document), mail or MailSettings())
-        return message.as_bytes()
-    if fmt == "json":
-        return render.render_json(build.brief).encode("utf-8")
-    raise BriefingError(f"format {fmt!r} is not one of {', '.join(FORMATS)}; pick one")
+        data = message.as_bytes()
+    elif fmt == "json":
+        data = render.render_json(build.brief).encode("utf-8")
+    else:
+        raise BriefingError(f"format {fmt!r} is not one of {', '.join(FORMATS)}; pick one")
+    build.timings[f"write {fmt}"] = time.perf_counter() - started
+    return data
 
 
 def write_output(data: bytes, output: str | Path) -> Path | None:

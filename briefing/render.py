@@ -15,6 +15,8 @@ import functools
 import json
 import logging
 import re
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,15 @@ MONTHS = (
 # too many whenever the chosen lines cover the overflow with less to spare.
 _FIT_SLACK_PX = 1.0
 _ITEM_ID = re.compile(r"item-(\d+)\Z")
+_SOURCE_ID = re.compile(r"source-(.+)\Z")
+# The first layout is of the best lines about this many pages could hold, so that a
+# brief of hundreds of articles is not laid out whole. 4,000 characters of line
+# text fill an A4 page at 9.5 pt (the seed brief: 21 lines, 3,400 characters, plus
+# headings and sources); _LINE_CHARS counts a line's date, markers and spacing.
+# Three pages leave room for a wrong guess; an estimate too low costs a layout.
+_PAGE_CHARS = 4000
+_FIRST_LAYOUT_PAGES = 3
+_LINE_CHARS = 40
 
 _layouts = 0  # WeasyPrint layouts done by this process; see layout_count()
 
@@ -168,8 +179,14 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
     line per theme does not fit.
     """
     first_layout = _layouts
-    document = layout_pdf(brief)
-    current = brief
+    seconds: list[float] = []
+    budget = _PAGE_CHARS * _FIRST_LAYOUT_PAGES
+    while True:  # the first layout: of the lines that could fit, by their length
+        current, cut = _estimated_cut(brief, budget)
+        document = _timed_layout(current, seconds)
+        if len(document.pages) > 1 or not cut:
+            break
+        budget *= 2  # everything fitted: lines cut by the estimate might fit too
     while len(document.pages) > 1:
         candidates = _drop_order(current)
         if not candidates:
@@ -181,12 +198,20 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
             )
         overflow = _overflow(document)
         heights = _item_heights(document)
+        entries = _heights(document, _SOURCE_ID)
+        citing = Counter(
+            source for item in current.items for source in {c.source_id for c in item.citations}
+        )
         needed = overflow + _FIT_SLACK_PX
         chosen: set[int] = set()
         saved = 0.0
         for index in candidates:
             chosen.add(index)
             saved += heights.get(index, 0.0)
+            for source in {c.source_id for c in current.items[index].citations}:
+                citing[source] -= 1
+                if citing[source] == 0:  # its last line goes: so does its source entry
+                    saved += entries.get(source, 0.0)
             if saved >= needed:
                 break
         logger.debug(
@@ -197,9 +222,14 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
             saved,
         )
         current = _without(current, chosen)
-        document = layout_pdf(current)
+        document = _timed_layout(current, seconds)
     current = dataclasses.replace(
-        current, extra={**current.extra, "layouts": _layouts - first_layout}
+        current,
+        extra={
+            **current.extra,
+            "layouts": _layouts - first_layout,
+            "layout_seconds": tuple(seconds),
+        },
     )
     if current.dropped > brief.dropped:
         logger.info(
@@ -209,6 +239,13 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
             _layouts - first_layout,
         )
     return current, document
+
+
+def _timed_layout(brief: Brief, seconds: list[float]) -> Document:
+    started = time.perf_counter()
+    document = layout_pdf(brief)
+    seconds.append(time.perf_counter() - started)
+    return document
 
 
 def write_pdf(document: Document) -> bytes:
@@ -291,6 +328,9 @@ def _context(brief: Brief) -> dict[str, Any]:
         )
         body_size = MIN_BODY_SIZE
     sources = {source.id: source for source in brief.sources}
+    # The list holds the sources the lines cite: a brief of hundreds of articles
+    # could not list them all on its one page. The note counts the others.
+    cited = _cited(brief) & sources.keys()
     numbers = iter(range(1, len(brief.items) + 1))
     introduced: set[str] = set()  # speakers named in full once; by surname after that
     themes = [
@@ -311,8 +351,8 @@ def _context(brief: Brief) -> dict[str, Any]:
         "page_size": page_size,
         "body_size": f"{body_size:g}",
         "themes": themes,
-        "sources": [_source_entry(source) for source in brief.sources],
-        "note": _note(brief.dropped),
+        "sources": [_source_entry(source) for source in brief.sources if source.id in cited],
+        "note": _note(brief.dropped, len(brief.sources) - len(cited)),
         "ids": "",  # id prefix: the full page's ids are plain, fit_to_page finds item-N
         "title_level": 1,
     }
@@ -391,12 +431,19 @@ def _source_entry(source: Source) -> dict[str, Any]:
     }
 
 
-def _note(dropped: int) -> str:
+def _note(dropped: int, uncited: int = 0) -> str:
     note = "Every line quotes its source verbatim"
     if dropped > 0:
         lines = "line" if dropped == 1 else "lines"
         note += f"; {dropped} {lines} left out to fit one page"
+    if uncited > 0:
+        articles = "article" if uncited == 1 else "articles"
+        note += f"; {uncited} more {articles} read, not cited"
     return note + "."
+
+
+def _cited(brief: Brief) -> set[str]:
+    return {citation.source_id for item in brief.items for citation in item.citations}
 
 
 def _long_date(date: dt.date) -> str:
@@ -445,24 +492,48 @@ def _boxes(box: Any) -> Iterator[Any]:
 
 
 def _item_heights(document: Document) -> dict[int, float]:
-    """Height (CSS px) of each line's box, keyed by its index in brief.items.
+    """Height (CSS px) of each line's box, keyed by its index in brief.items."""
+    return {int(number) - 1: height for number, height in _heights(document, _ITEM_ID).items()}
 
-    A line split over two pages adds up its fragments.
+
+def _heights(document: Document, pattern: re.Pattern[str]) -> dict[str, float]:
+    """Height (CSS px) of each element whose id *pattern* matches, by its group 1.
+
+    An element split over two pages adds up its fragments.
     """
-    heights: dict[int, float] = {}
+    heights: dict[str, float] = {}
     for page in document.pages:
         stack = [page._page_box]
         while stack:
             box = stack.pop()
             element = getattr(box, "element", None)
-            match = _ITEM_ID.match(element.get("id") or "") if element is not None else None
+            match = pattern.match(element.get("id") or "") if element is not None else None
             if match and "::" not in (box.element_tag or ""):
-                index = int(match.group(1)) - 1
-                heights[index] = heights.get(index, 0.0) + box.margin_height()
+                key = match.group(1)
+                heights[key] = heights.get(key, 0.0) + box.margin_height()
                 continue  # its line boxes carry the same element: do not count twice
             if hasattr(box, "all_children"):
                 stack.extend(box.all_children())
     return heights
+
+
+def _estimated_cut(brief: Brief, budget: int) -> tuple[Brief, int]:
+    """*brief* less its lowest lines beyond *budget* characters, and how many went.
+
+    Laying out a thousand lines to keep thirty costs seconds; a first layout of
+    the best lines a few pages could hold measures the overflow just as well.
+    The cut follows the fit's own order, so it only ever removes lines the fit
+    would remove, unless everything left fits (then the caller cuts less).
+    """
+    items = brief.items
+    size = sum(len(item.text) + len(item.speaker or "") + _LINE_CHARS for item in items)
+    cut: set[int] = set()
+    for index in _drop_order(brief):
+        if size <= budget:
+            break
+        cut.add(index)
+        size -= len(items[index].text) + len(items[index].speaker or "") + _LINE_CHARS
+    return (_without(brief, cut), len(cut)) if cut else (brief, 0)
 
 
 def _content_bottoms(pages: list[Any]) -> list[float]:

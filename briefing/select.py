@@ -9,11 +9,13 @@ page fit (``render.fit_to_page``) then drops from the bottom of that ranking.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .models import (
@@ -160,39 +162,42 @@ def _marginal_order(
     """
     weight = _term_weights(terms)
 
+    totals = [sum(weight[t] for t in line) for line in terms]  # as _weighted_share sums
+
     def repeated(i: int, j: int) -> float:
         """Share of line i's weighted words that line j already said."""
-        return _weighted_share(terms[i], terms[j], weight)
+        shared = sum(weight[t] for t in terms[i] & terms[j])
+        return shared / totals[i] if totals[i] else 0.0
 
     sizes = Counter(item.theme for item in items)
     mean_size = sum(sizes.values()) / max(len(sizes), 1)
     saturation = {t: THEME_SATURATION * math.sqrt(mean_size / n) for t, n in sizes.items()}
-    chosen: list[int] = []
     per_theme: dict[str, int] = {}
     ordered: list[Item] = []
     left = set(range(len(items)))
+    overlap = [0.0] * len(items)  # each line's largest repeat of a chosen line, kept up
     ceiling = float("inf")
     covered: dict[str, set[str]] = {}
     while left:
         def marginal(i: int) -> float:
-            overlap = max((repeated(i, j) for j in chosen), default=0.0)
             seen = covered.get(items[i].theme, set())
             novel = sum(w for topic, w in topics[i].items() if topic not in seen)
             return (
                 items[i].score
                 - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
-                - REDUNDANCY * overlap
+                - REDUNDANCY * overlap[i]
                 + min(NOVEL_TERM * novel, NOVEL_TERM_CAP)
             )
 
-        best = max(sorted(left), key=marginal)
+        best = max(left, key=lambda i: (marginal(i), -i))  # ties: the earlier line
         value = min(marginal(best), ceiling)  # never above a line chosen before it
         ceiling = value
         ordered.append(replace(items[best], score=round(value, 3)))
-        chosen.append(best)
         left.remove(best)
         per_theme[items[best].theme] = per_theme.get(items[best].theme, 0) + 1
         covered.setdefault(items[best].theme, set()).update(topics[best])
+        for i in left:  # one new chosen line: n^2 comparisons in all, not n^3
+            overlap[i] = max(overlap[i], repeated(i, best))
     return ordered
 
 
@@ -408,15 +413,16 @@ def _weighted_share(part: set[str], other: set[str], weight: dict[str, float]) -
     return sum(weight[t] for t in part & other) / total if total else 0.0
 
 
-def _containment(a: set[str], b: set[str]) -> float:
+def _containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     """How much of the smaller set the larger holds."""
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if len(w) > 2}
+@functools.lru_cache(maxsize=8192)  # merge compares every pair: each text once, not n times
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.casefold()) if len(w) > 2)
 
 
 def _ledes(facts: Sequence[Fact]) -> frozenset[Fact]:

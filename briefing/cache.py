@@ -1,0 +1,172 @@
+"""A cache on disk of each article's extracted facts, so a rebuild parses only new text.
+
+What is cached is the facts of one source, not its spaCy parse: turning a cached
+parse back into a ``Doc`` and running the extraction rules over it again costs a
+good part of what parsing does, while the facts load in microseconds. Facts
+depend on more than the text, so the key holds everything they are made from:
+
+- the source's text and metadata (its body segments, the publication date that
+  relative dates resolve against, the author whose sentences are skipped) and,
+  for a source with no publication date, today's date, which stands in for it;
+- the themes (their patterns decide each fact's matches);
+- the model's name and version and its pipeline, spaCy's and dateparser's versions;
+- briefing's version and a hash of the code and data extraction runs
+  (``extract.py``, ``dates.py``, ``models.py``, ``aliases.toml``,
+  ``rhetoric.toml``), so a changed rule never reads facts the old rule made.
+
+An entry is one file, written atomically (a temporary file, then a rename). An
+entry that cannot be read or does not hold what its key says is ignored, logged
+and rewritten: the cache can only cost a parse, never a wrong or failed build.
+Deleting the folder at any time is safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import platformdirs
+
+from .models import Fact, Source, Themes
+
+__all__ = ["CACHE_ENV", "FactCache", "default_cache_dir"]
+
+logger = logging.getLogger(__name__)
+
+CACHE_ENV = "BRIEFING_CACHE_DIR"
+_FORMAT = b"briefing-facts/1\n"  # first bytes of every entry; bump when the layout changes
+_PACKAGE = Path(__file__).resolve().parent
+_EXTRACTION_FILES = ("extract.py", "dates.py", "models.py", "aliases.toml", "rhetoric.toml")
+
+
+def default_cache_dir() -> Path:
+    """``$BRIEFING_CACHE_DIR``, else the user's cache folder (``~/.cache/briefing`` on Linux)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    return Path(platformdirs.user_cache_dir("briefing", appauthor=False))
+
+
+class FactCache:
+    """Facts per source, in a folder, keyed on everything they are made from."""
+
+    def __init__(self, folder: str | Path, *, model: str, themes: Themes) -> None:
+        self.folder = Path(folder) / "facts"
+        self.hits = 0
+        self.misses = 0
+        self._context = _digest(
+            _FORMAT.decode(),
+            model,  # extract.model_identity: name, version and pipeline
+            _extraction_fingerprint(),
+            repr(themes),  # frozen dataclasses: a stable, complete rendering of the patterns
+        )
+        self._writable = True
+
+    def key(self, source: Source) -> str:
+        """The entry name for *source*: the same text and metadata give the same key."""
+        fields = [
+            (field.name, getattr(source, field.name))
+            for field in dataclasses.fields(source)
+            if field.name not in {"id", "path"}  # numbering and naming change no fact
+        ]
+        today = dt.date.today().isoformat() if source.published is None else ""
+        return _digest(self._context, repr(fields), today)
+
+    def holds(self, sources: Sequence[Source]) -> bool:
+        """Whether every source has an entry (unchecked: reading one may still miss)."""
+        return all(self._path(self.key(source)).is_file() for source in sources)
+
+    def get(self, key: str, source: Source) -> list[Fact] | None:
+        """The cached facts of *source*, renumbered to its id; None on a miss."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except OSError as error:
+            logger.warning("cache entry %s unreadable (%s); parsing again", path, error.strerror)
+            self.misses += 1
+            return None
+        facts = _decode(data, key)
+        if facts is None:
+            logger.warning("cache entry %s is damaged; parsing again and rewriting it", path)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return [dataclasses.replace(fact, source_id=source.id) for fact in facts]
+
+    def put(self, key: str, facts: Sequence[Fact]) -> None:
+        """Store *facts* under *key*; a cache that cannot be written only logs a warning."""
+        if not self._writable:
+            return
+        path = self._path(key)
+        payload = _FORMAT + key.encode() + b"\n" + pickle.dumps(
+            tuple(facts), protocol=pickle.HIGHEST_PROTOCOL
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(payload)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            self._writable = False  # say it once, not once per article
+            logger.warning(
+                "cannot write the cache in %s (%s); building without it. Set %s or "
+                "--cache-dir to a writable folder, or use --no-cache",
+                self.folder, error.strerror, CACHE_ENV,
+            )
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+
+def _decode(data: bytes, key: str) -> list[Fact] | None:
+    header = _FORMAT + key.encode() + b"\n"
+    if not data.startswith(header):
+        return None
+    try:
+        facts = pickle.loads(data[len(header):])
+    except Exception:  # a truncated or garbled pickle raises any of a dozen types
+        return None
+    if not isinstance(facts, tuple) or not all(isinstance(f, Fact) for f in facts):
+        return None
+    return list(facts)
+
+
+@functools.cache
+def _extraction_fingerprint() -> str:
+    """briefing's version, the versions of the libraries facts come from, and its code."""
+    parts = [f"{name} {_version(name)}" for name in ("briefing", "spacy", "dateparser")]
+    for name in _EXTRACTION_FILES:
+        parts.append(hashlib.sha256((_PACKAGE / name).read_bytes()).hexdigest())
+    return "\n".join(parts)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _digest(*parts: str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
