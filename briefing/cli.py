@@ -24,8 +24,9 @@ from .extract import DEFAULT_MODEL
 from .pipeline import DEFAULT_TITLE, FORMATS, PAPERS
 
 if TYPE_CHECKING:
-    from .mail import MailSettings
     from rich.progress import Progress, TaskID
+
+    from .mail import MailSettings
 
 app = typer.Typer(
     add_completion=False,

@@ -28,8 +28,9 @@ from .select import select
 from .themes import load_themes
 
 if TYPE_CHECKING:
-    from .mail import MailSettings
     from spacy.language import Language
+
+    from .mail import MailSettings
 
 __all__ = ["FORMATS", "PAPERS", "Build", "build_brief", "render_output", "write_output"]
 
