@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import logging
 import math
 import re
@@ -58,6 +59,8 @@ NOVEL_TERM = 0.5  # per unit of weight of a theme pattern no line above in the t
 # matched: a theme about a pipeline and a power plant should mention both...
 NOVEL_TERM_CAP = 2.0  # ...without a line that names every topic once winning on that alone
 
+ORDERED_LINES = 200  # lines put in marginal order; a page holds 20 to 40, and the
+# rest keep their last marginal score, so a thousand-line build stays fast
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
@@ -174,53 +177,122 @@ def _marginal_order(
     saturation = {t: THEME_SATURATION * math.sqrt(mean_size / n) for t, n in sizes.items()}
     per_theme: dict[str, int] = {}
     ordered: list[Item] = []
-    left = set(range(len(items)))
-    overlap = [0.0] * len(items)  # each line's largest repeat of a chosen line, kept up
-    ceiling = float("inf")
+    chosen: list[int] = []
+    overlap = [0.0] * len(items)  # each line's largest repeat of a line chosen...
+    compared = [0] * len(items)  # ...among the first compared[i] chosen lines
     covered: dict[str, set[str]] = {}
-    while left:
-        def marginal(i: int) -> float:
-            seen = covered.get(items[i].theme, set())
-            novel = sum(w for topic, w in topics[i].items() if topic not in seen)
-            return (
-                items[i].score
-                - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
-                - REDUNDANCY * overlap[i]
-                + min(NOVEL_TERM * novel, NOVEL_TERM_CAP)
-            )
 
-        best = max(left, key=lambda i: (marginal(i), -i))  # ties: the earlier line
-        value = min(marginal(best), ceiling)  # never above a line chosen before it
+    def marginal(i: int) -> float:
+        for j in chosen[compared[i] :]:
+            overlap[i] = max(overlap[i], repeated(i, j))
+        compared[i] = len(chosen)
+        seen = covered.get(items[i].theme, set())
+        novel = sum(w for topic, w in topics[i].items() if topic not in seen)
+        return (
+            items[i].score
+            - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
+            - REDUNDANCY * overlap[i]
+            + min(NOVEL_TERM * novel, NOVEL_TERM_CAP)
+        )
+
+    # Lazy greedy: a line's marginal score only falls as lines are chosen (more
+    # lines in its theme, more repeated words, fewer new topics), so a stale score
+    # is an upper bound, and a line whose fresh score still tops every bound is the
+    # best. Same order as recomputing every line each round, ties to the earlier line.
+    heap = [(-marginal(i), i) for i in range(len(items))]
+    heapq.heapify(heap)
+    ceiling = float("inf")
+    while heap and len(ordered) < ORDERED_LINES:
+        _, best = heapq.heappop(heap)
+        fresh = marginal(best)
+        if heap and (-fresh, best) > heap[0]:
+            heapq.heappush(heap, (-fresh, best))
+            continue
+        value = min(fresh, ceiling)  # never above a line chosen before it
         ceiling = value
         ordered.append(replace(items[best], score=round(value, 3)))
-        left.remove(best)
+        chosen.append(best)
         per_theme[items[best].theme] = per_theme.get(items[best].theme, 0) + 1
         covered.setdefault(items[best].theme, set()).update(topics[best])
-        for i in left:  # one new chosen line: n^2 comparisons in all, not n^3
-            overlap[i] = max(overlap[i], repeated(i, best))
+    while heap:  # far below any page: by their last marginal score, no more comparing
+        bound, rest = heapq.heappop(heap)
+        ceiling = min(-bound, ceiling)
+        ordered.append(replace(items[rest], score=round(ceiling, 3)))
     return ordered
 
 
 def merge(placements: Sequence[Placement]) -> list[_Cluster]:
-    """Group placements that report the same statement, keeping input order."""
+    """Group placements that report the same statement, keeping input order.
+
+    A fact joins the first cluster holding a fact it matches; only the facts the
+    index says could match are compared, so hundreds of articles merge quickly.
+    """
     weight = _term_weights([set(p.fact.terms) for p in placements])
     clusters: list[_Cluster] = []
-    previous: Fact | None = None
-    for placement in placements:
+    cluster_of: list[int] = []
+    index = _Candidates()
+    facts = [p.fact for p in placements]
+    for i, placement in enumerate(placements):
         fact = placement.fact
-        for cluster in clusters:
-            if any(
-                _same_statement(fact, other)
-                or _same_report(fact, other, weight)
-                or (other is previous and _quote_backs_paraphrase(other, fact, weight))
-                for other in cluster.facts
-            ):
-                cluster.placements.append(placement)
-                break
+        matching = [
+            cluster_of[j]
+            for j in sorted(index.candidates(fact) | ({i - 1} if i else set()))
+            if _same_statement(fact, facts[j])
+            or _same_report(fact, facts[j], weight)
+            or (j == i - 1 and _quote_backs_paraphrase(facts[j], fact, weight))
+        ]
+        if matching:
+            cluster_of.append(min(matching))
+            clusters[min(matching)].placements.append(placement)
         else:
+            cluster_of.append(len(clusters))
             clusters.append(_Cluster([placement]))
-        previous = fact
+        index.add(i, fact)
     return clusters
+
+
+class _Candidates:
+    """An index of facts by what any merging rule needs two facts to share.
+
+    Two facts can be one statement or one report only if they share a quoted word,
+    MIN_SHARED_TERMS content words, the speaker, or two people (see _same_statement
+    and _same_report), so only facts sharing one of these are ever compared.
+    """
+
+    def __init__(self) -> None:
+        self._terms: dict[str, list[int]] = {}
+        self._quoted: dict[str, list[int]] = {}
+        self._speakers: dict[str, list[int]] = {}
+        self._people: dict[str, list[int]] = {}
+
+    def add(self, number: int, fact: Fact) -> None:
+        for table, keys in self._keys(fact):
+            for key in keys:
+                table.setdefault(key, []).append(number)
+
+    def candidates(self, fact: Fact) -> set[int]:
+        (_, terms), (_, quoted), (_, speaker), (_, people) = self._keys(fact)
+        shared_terms: Counter[int] = Counter()
+        for key in terms:
+            shared_terms.update(self._terms.get(key, ()))
+        shared_people: Counter[int] = Counter()
+        for key in people:
+            shared_people.update(self._people.get(key, ()))
+        found = {n for n, count in shared_terms.items() if count >= MIN_SHARED_TERMS}
+        found.update(n for n, count in shared_people.items() if count >= 2)
+        for key in quoted:
+            found.update(self._quoted.get(key, ()))
+        for key in speaker:
+            found.update(self._speakers.get(key, ()))
+        return found
+
+    def _keys(self, fact: Fact) -> list[tuple[dict[str, list[int]], set[str]]]:
+        return [
+            (self._terms, set(fact.terms)),
+            (self._quoted, set(_words(" ".join(fact.quoted)))),
+            (self._speakers, {_surname(fact.speaker)} if fact.speaker else set()),
+            (self._people, {_surname(t) for t, label in fact.entities if label == "PERSON"}),
+        ]
 
 
 def rank(
@@ -303,14 +375,19 @@ def _conflicts(clusters: Sequence[_Cluster]) -> dict[int, tuple[tuple[str, str],
     facts = [(number, f) for number, cluster in enumerate(clusters) for f in cluster.facts]
     weight = _term_weights([set(f.terms) for _, f in facts])
     found: dict[int, dict[tuple[str, str], None]] = {}
-    for i, (number_a, a) in enumerate(facts):
-        for number_b, b in facts[i + 1 :]:
+    index = _Candidates()  # a disagreement is a merge but for figures: the same index
+    for i, (number_b, b) in enumerate(facts):
+        if not b.numbers:
+            continue
+        for j in sorted(index.candidates(b)):
+            number_a, a = facts[j]
             if number_a == number_b or not _disagree(a, b, weight):
                 continue
             shared = set(a.numbers) & set(b.numbers)
             claims = {(f.source_id, _figures(f, shared)): None for f in (a, b)}
             for number in (number_a, number_b):
                 found.setdefault(number, {}).update(claims)
+        index.add(i, b)
     return {
         number: tuple(sorted(claims, key=lambda c: (int(c[0]) if c[0].isdigit() else 0, c)))
         for number, claims in found.items()
