@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import feedparser
-
 from .errors import InputError
 
 __all__ = ["FeedEntry", "read_feed", "select_entries", "looks_like_feed"]
@@ -58,6 +56,8 @@ def read_feed(
     headers = {"content-type": content_type} if content_type else {}
     if base:
         headers["content-location"] = base
+    import feedparser  # imported late: only builds with feeds pay for it
+
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True)
     outlet = _clean(parsed.feed.get("title"))
     entries = [_entry(number, outlet, entry) for number, entry in

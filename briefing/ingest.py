@@ -20,8 +20,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .clean import segment_article
 from .encoding import decode_text
 from .errors import InputError
@@ -166,6 +164,8 @@ def _read_metadata(file: Path, *, warn: bool = True) -> dict[str, Any]:
 
 def _front_matter(path: str, fence: str, block: str) -> dict[str, Any]:
     """Metadata keys of a front matter block; other keys (tags, layout...) are ignored."""
+    import yaml  # imported late: only files with YAML front matter need it
+
     kind = "TOML" if fence == "+++" else "YAML"
     try:
         data = tomllib.loads(block) if kind == "TOML" else yaml.safe_load(block)
