@@ -42,6 +42,21 @@ EXIT_SOME_INPUTS_FAILED = 3  # the brief was written from the inputs that worked
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="-v: progress, -vv: debug detail.")
 ]
+# Options build, send and inspect share.
+Inputs = Annotated[
+    list[str] | None,  # str, not Path: a Path would fold the "//" of a URL
+    typer.Argument(help="Article files (text, HTML, RSS/Atom), folders of them, or "
+                   "http(s) URLs of pages and feeds [default: seeds/].", show_default=False),
+]
+Themes = Annotated[
+    Path | None, typer.Option("--themes", help="Themes file (TOML) [default: built in].")
+]
+Title = Annotated[str, typer.Option("--title", help="Title of the brief.")]
+Day = Annotated[
+    str | None, typer.Option("--date", help="Date of the brief, YYYY-MM-DD [default: today].")
+]
+Paper = Annotated[str, typer.Option("--paper", help="a4 or letter.")]
+Model = Annotated[str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")]
 Sender = Annotated[str | None, typer.Option("--from", help="Sender address (eml, send).")]
 To = Annotated[list[str] | None, typer.Option("--to", help="Recipient; repeat for more.")]
 Cc = Annotated[list[str] | None, typer.Option("--cc", help="Copy to; repeat for more.")]
@@ -55,15 +70,8 @@ MailConfig = Annotated[
 
 @app.command()
 def build(
-    inputs: Annotated[
-        list[str] | None,  # str, not Path: a Path would fold the "//" of a URL
-        typer.Argument(help="Article files (text, HTML, RSS/Atom), folders of them, or "
-                       "http(s) URLs of pages and feeds [default: seeds/].",
-                       show_default=False),
-    ] = None,
-    themes: Annotated[
-        Path | None, typer.Option("--themes", help="Themes file (TOML) [default: built in].")
-    ] = None,
+    inputs: Inputs = None,
+    themes: Themes = None,
     format: Annotated[
         str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
     ] = "pdf",
@@ -71,14 +79,10 @@ def build(
         str | None, typer.Option("--output", "-o", help="Output file, '-' for stdout "
                                  "[default: brief.FORMAT].")
     ] = None,
-    title: Annotated[str, typer.Option("--title", help="Title of the brief.")] = DEFAULT_TITLE,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Date of the brief, YYYY-MM-DD [default: today].")
-    ] = None,
-    paper: Annotated[str, typer.Option("--paper", help="a4 or letter.")] = "a4",
-    model: Annotated[
-        str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
-    ] = DEFAULT_MODEL,
+    title: Title = DEFAULT_TITLE,
+    date: Day = None,
+    paper: Paper = "a4",
+    model: Model = DEFAULT_MODEL,
     offline: Annotated[
         bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
     ] = False,
@@ -185,12 +189,7 @@ def build(
 
 @app.command()
 def send(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Article files, folders, web pages, URLs or feeds "
-                       "[default: seeds/].",
-                       show_default=False),
-    ] = None,
+    inputs: Inputs = None,
     to: To = None,
     cc: Cc = None,
     sender: Sender = None,
@@ -218,15 +217,11 @@ def send(
         Path | None, typer.Option("--eml", help="Send this saved message instead of "
                                   "building one.")
     ] = None,
-    themes: Annotated[Path | None, typer.Option("--themes", help="Themes file (TOML).")] = None,
-    title: Annotated[str, typer.Option("--title", help="Title of the brief.")] = DEFAULT_TITLE,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Date of the brief, YYYY-MM-DD [default: today].")
-    ] = None,
-    paper: Annotated[str, typer.Option("--paper", help="a4 or letter.")] = "a4",
-    model: Annotated[
-        str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
-    ] = DEFAULT_MODEL,
+    themes: Themes = None,
+    title: Title = DEFAULT_TITLE,
+    date: Day = None,
+    paper: Paper = "a4",
+    model: Model = DEFAULT_MODEL,
     verbose: Verbose = 0,
 ) -> None:
     """Build a brief and email it over SMTP; the message is saved as .eml first."""
@@ -272,10 +267,8 @@ def send(
 @app.command()
 def inspect(
     file: Annotated[str, typer.Argument(help="An article: text file, web page, feed or URL.")],
-    model: Annotated[
-        str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")
-    ] = DEFAULT_MODEL,
-    themes: Annotated[Path | None, typer.Option("--themes", help="Themes file (TOML).")] = None,
+    model: Model = DEFAULT_MODEL,
+    themes: Themes = None,
     verbose: Verbose = 0,
 ) -> None:
     """Show a file's lines as the tool sees them: kept or dropped and why, then its facts."""
