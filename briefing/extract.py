@@ -156,7 +156,7 @@ class ThemeMatcher:
             theme, weight = self._weights[match_id]
             span = doc[start:end]
             found.append((span.start_char, span.end_char, ThemeMatch(theme, span.text, weight)))
-        # "natural gas" and "gas" both match: count the longer one only, as
+        # "trade deal" and "deal" both match: count the longer one only, as
         # spaCy's filter_spans would, but per theme, since themes compete.
         return [
             (s, e, m) for s, e, m in found
@@ -368,7 +368,7 @@ class _SourceState:
         if name:
             return name
         compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
-        if any(c.lower_ in _TITLE_WORDS for c in compounds):  # "President Erdogan said"
+        if any(c.lower_ in _TITLE_WORDS for c in compounds):  # "President Roe said"
             return " ".join(
                 [c.text for c in compounds if c.lower_ not in _TITLE_WORDS] + [token.text]
             )
@@ -561,7 +561,7 @@ def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> No
 
 
 def _is_stance(unit: Span) -> bool:
-    """A tone or a topic, not an event: "stressed the importance of ...", "spoke about X"."""
+    """A tone or a topic, not an event: "underlined the value of ...", "discussed X"."""
     words = _rhetoric()
     for token in unit:
         if token.pos_ != "VERB":

@@ -100,7 +100,7 @@ class Fact:
     quoted: tuple[str, ...] = ()  # the passages inside quotation marks
     terms: tuple[str, ...] = ()  # content lemmas, lowercased, for merging
     date: dt.date | None = None  # when what it reports happened, if known
-    stance: bool = False  # states a tone ("stressed the importance of"), not an event
+    stance: bool = False  # states a tone ("underlined the value of"), not an event
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entities", tuple(self.entities))

@@ -45,7 +45,7 @@ POSITION = 2.0  # news is written top-down: the first paragraph gets all of it, 
 ANAPHORIC = -1.5  # a line opening with "He ..." or "However" reads worse out of context
 RELEVANCE = 0.3  # per unit of matched theme weight: lines squarely on their theme first...
 RELEVANCE_CAP = 2.0  # ...capped, so a keyword-stuffed line does not outrank a named official
-STANCE = -2.0  # "stressed the importance of ...": a tone, not an event (rhetoric.toml)
+STANCE = -2.0  # "underlined the value of ...": a tone, not an event (rhetoric.toml)
 LEDE = 2.0  # an article's first sentence says what the story is; it is never mere context
 SHORT_LINE_WORDS = 20  # about one printed line of the brief; longer lines take more room...
 SPACE = -0.4  # ...per further 10 words, so a three-line sentence must say more to stay
@@ -512,7 +512,7 @@ def _ledes(facts: Sequence[Fact]) -> frozenset[Fact]:
 
 
 def _topics(facts: Sequence[Fact], theme: str) -> dict[str, float]:
-    """The theme patterns a line matches, spelling-blind ("cease-fire" = "ceasefire")."""
+    """The theme patterns a line matches, spelling-blind ("e-mail" = "email")."""
     return {
         "".join(ch for ch in m.term.casefold() if ch.isalnum()): m.weight
         for f in facts

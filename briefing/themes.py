@@ -2,8 +2,8 @@
 
 A themes file is TOML. Each ``[[theme]]`` has a ``key``, a ``title`` and
 ``patterns`` in the form spaCy's ``EntityRuler`` takes: a phrase
-(``{pattern = "Akkuyu"}``) or a list of token dicts
-(``{pattern = [{LOWER = "cease"}, {ORTH = "-"}, {LOWER = "fire"}]}``), each with an
+(``{pattern = "harbour strike"}``) or a list of token dicts
+(``{pattern = [{LOWER = "trade"}, {ORTH = "-"}, {LOWER = "off"}]}``), each with an
 optional ``weight``. An ``[other]`` table names the section for facts that match
 no theme. The default file ships with the package (``briefing/themes.toml``).
 """
