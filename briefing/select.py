@@ -100,8 +100,9 @@ def select(
     """Build the ranked, themed Brief from placed facts; the page fit comes later."""
     names = _canonical_names([p.fact for p in placements])
     ledes = _ledes([p.fact for p in placements])
-    clusters = merge(placements)
-    disputes = _conflicts(clusters)
+    weight = _term_weights([set(p.fact.terms) for p in placements])
+    clusters = merge(placements, weight=weight)
+    disputes = _conflicts(clusters, weight)
     items = [
         replace(_item(cluster, names, ledes), conflict=disputes.get(number, ()))
         for number, cluster in enumerate(clusters)
@@ -221,13 +222,16 @@ def _marginal_order(
     return ordered
 
 
-def merge(placements: Sequence[Placement]) -> list[_Cluster]:
+def merge(
+    placements: Sequence[Placement], *, weight: dict[str, float] | None = None
+) -> list[_Cluster]:
     """Group placements that report the same statement, keeping input order.
 
     A fact joins the first cluster holding a fact it matches; only the facts the
     index says could match are compared, so hundreds of articles merge quickly.
     """
-    weight = _term_weights([set(p.fact.terms) for p in placements])
+    if weight is None:
+        weight = _term_weights([set(p.fact.terms) for p in placements])
     clusters: list[_Cluster] = []
     cluster_of: list[int] = []
     index = _Candidates()
@@ -361,19 +365,18 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
         return False
     if not same_speaker and len(people_a & people_b) < 2:
         return False
-    terms_a, terms_b = set(a.terms), set(b.terms)
-    small, large = sorted((terms_a, terms_b), key=lambda t: sum(weight[x] for x in t))
-    return _weighted_share(small, large, weight) >= REPORT_OVERLAP
+    return _share_rare_words(a, b, weight)
 
 
-def _conflicts(clusters: Sequence[_Cluster]) -> dict[int, tuple[tuple[str, str], ...]]:
+def _conflicts(
+    clusters: Sequence[_Cluster], weight: dict[str, float]
+) -> dict[int, tuple[tuple[str, str], ...]]:
     """Lines that would be one report but for a figure or date their sources disagree on.
 
     Returns, per cluster number, every (source id, figures) of the disagreement, its
     own included, in source order: "600 [1] · 300 [2]".
     """
     facts = [(number, f) for number, cluster in enumerate(clusters) for f in cluster.facts]
-    weight = _term_weights([set(f.terms) for _, f in facts])
     found: dict[int, dict[tuple[str, str], None]] = {}
     index = _Candidates()  # a disagreement is a merge but for figures: the same index
     for i, (number_b, b) in enumerate(facts):
@@ -470,6 +473,11 @@ def _quote_backs_paraphrase(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
         return False
     if (a.kind == "quote") == (b.kind == "quote") or a.negated != b.negated:
         return False
+    return _share_rare_words(a, b, weight)
+
+
+def _share_rare_words(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+    """Does the other wording hold most of the rarer words of the shorter one?"""
     terms_a, terms_b = set(a.terms), set(b.terms)
     small, large = sorted((terms_a, terms_b), key=lambda t: sum(weight[x] for x in t))
     return _weighted_share(small, large, weight) >= REPORT_OVERLAP
