@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from .models import (
     NUMERIC_LABELS,
@@ -88,6 +89,43 @@ class _Cluster:
         )
 
 
+@dataclass(frozen=True)
+class _Traits:
+    """What the merging rules compare of a fact, worked out once per fact."""
+
+    fact: Fact
+    terms: frozenset[str]
+    quoted: frozenset[str]  # the words of its quotations
+    speaker: str | None  # the speaker's surname, casefolded
+    people: frozenset[str]  # the surnames of the people it names
+    figures: frozenset[str]  # its figures other than dates, as written
+    numerals: frozenset[str]  # the numerals its dates write
+
+    @classmethod
+    def of(cls, fact: Fact) -> _Traits:
+        return cls(
+            fact=fact,
+            terms=frozenset(fact.terms),
+            quoted=_words(" ".join(fact.quoted)),
+            speaker=_surname(fact.speaker) if fact.speaker else None,
+            people=frozenset(_surname(t) for t, label in fact.entities if label == "PERSON"),
+            figures=frozenset(_written(fact, DATE_LABELS, keep=False)),
+            numerals=frozenset(
+                n for d in _written(fact, DATE_LABELS) for n in _NUMERAL.findall(d)
+            ),
+        )
+
+    def without_figures(self, figures: AbstractSet[str]) -> _Traits:
+        """The same wording with no figure or date, nor the words *figures*."""
+        return replace(
+            self,
+            fact=replace(self.fact, numbers=(), date=None),
+            terms=self.terms - figures,
+            figures=frozenset(),
+            numerals=frozenset(),
+        )
+
+
 def select(
     placements: Sequence[Placement],
     sources: Sequence[Source],
@@ -100,9 +138,10 @@ def select(
     """Build the ranked, themed Brief from placed facts; the page fit comes later."""
     names = _canonical_names([p.fact for p in placements])
     ledes = _ledes([p.fact for p in placements])
-    weight = _term_weights([set(p.fact.terms) for p in placements])
-    clusters = merge(placements, weight=weight)
-    disputes = _conflicts(clusters, weight)
+    traits = [_Traits.of(p.fact) for p in placements]
+    weight = _term_weights([t.terms for t in traits])
+    clusters = merge(placements, weight=weight, traits=traits)
+    disputes = _conflicts(clusters, {id(t.fact): t for t in traits}, weight)
     items = [
         replace(_item(cluster, names, ledes), conflict=disputes.get(number, ()))
         for number, cluster in enumerate(clusters)
@@ -144,8 +183,10 @@ def _disputes_together(items: list[Item]) -> list[Item]:
     """Move each line that disputes a line above it up to sit right below that line."""
     ordered: list[Item] = []
     for item in items:
-        disputed = [n for n, above in enumerate(ordered) if above.conflict == item.conflict]
-        partner = disputed[-1] if item.conflict and disputed else None
+        partner = next(
+            (n for n in reversed(range(len(ordered))) if ordered[n].conflict == item.conflict),
+            None,
+        ) if item.conflict else None
         if partner is None:
             ordered.append(item)
         else:  # the same score, so the page fit keeps or drops the two together
@@ -183,75 +224,97 @@ def _marginal_order(
     compared = [0] * len(items)  # ...among the first compared[i] chosen lines
     covered: dict[str, set[str]] = {}
 
-    def marginal(i: int) -> float:
+    def penalty(theme: str) -> float:
+        return saturation[theme] * per_theme.get(theme, 0)
+
+    def worth(i: int) -> float:
+        """Line i's marginal score but for its theme's penalty."""
         for j in chosen[compared[i] :]:
             overlap[i] = max(overlap[i], repeated(i, j))
         compared[i] = len(chosen)
         seen = covered.get(items[i].theme, set())
         novel = sum(w for topic, w in topics[i].items() if topic not in seen)
-        return (
-            items[i].score
-            - saturation[items[i].theme] * per_theme.get(items[i].theme, 0)
-            - REDUNDANCY * overlap[i]
-            + min(NOVEL_TERM * novel, NOVEL_TERM_CAP)
-        )
+        return items[i].score - REDUNDANCY * overlap[i] + min(NOVEL_TERM * novel, NOVEL_TERM_CAP)
 
-    # Lazy greedy: a line's marginal score only falls as lines are chosen (more
-    # lines in its theme, more repeated words, fewer new topics), so a stale score
-    # is an upper bound, and a line whose fresh score still tops every bound is the
-    # best. Same order as recomputing every line each round, ties to the earlier line.
-    heap = [(-marginal(i), i) for i in range(len(items))]
-    heapq.heapify(heap)
+    # Lazy greedy, one heap per theme: a line's worth only falls as lines are
+    # chosen (more repeated words, fewer new topics), so a stale worth is an upper
+    # bound, and a line whose fresh worth still tops its heap is its theme's best.
+    # The theme penalty, alike for all of a theme's lines, is applied across heaps,
+    # so a line chosen does not make every bound in its theme stale. The same order
+    # as recomputing every line each round, ties to the earlier line.
+    heaps: dict[str, list[tuple[float, int]]] = {}
+    for i, item in enumerate(items):
+        heaps.setdefault(item.theme, []).append((-worth(i), i))
+    for heap in heaps.values():
+        heapq.heapify(heap)
+
+    def theme_best(heap: list[tuple[float, int]]) -> tuple[float, int]:
+        while True:
+            _, top = heapq.heappop(heap)
+            entry = (-worth(top), top)
+            heapq.heappush(heap, entry)
+            if heap[0] == entry:
+                return entry
+
     ceiling = float("inf")
-    while heap and len(ordered) < ORDERED_LINES:
-        _, best = heapq.heappop(heap)
-        fresh = marginal(best)
-        if heap and (-fresh, best) > heap[0]:
-            heapq.heappush(heap, (-fresh, best))
-            continue
-        value = min(fresh, ceiling)  # never above a line chosen before it
+    while len(ordered) < ORDERED_LINES and any(heaps.values()):
+        tops = [theme_best(heap) for heap in heaps.values() if heap]
+        fresh, best = min((bound + penalty(items[i].theme), i) for bound, i in tops)
+        heapq.heappop(heaps[items[best].theme])
+        value = min(-fresh, ceiling)  # never above a line chosen before it
         ceiling = value
         ordered.append(replace(items[best], score=round(value, 3)))
         chosen.append(best)
         per_theme[items[best].theme] = per_theme.get(items[best].theme, 0) + 1
         covered.setdefault(items[best].theme, set()).update(topics[best])
-    while heap:  # far below any page: by their last marginal score, no more comparing
-        bound, rest = heapq.heappop(heap)
+    # Far below any page: by their last worth less their theme's penalty, no more comparing.
+    rest = sorted(
+        (bound + penalty(items[i].theme), i) for heap in heaps.values() for bound, i in heap
+    )
+    for bound, i in rest:
         ceiling = min(-bound, ceiling)
-        ordered.append(replace(items[rest], score=round(ceiling, 3)))
+        ordered.append(replace(items[i], score=round(ceiling, 3)))
     return ordered
 
 
 def merge(
-    placements: Sequence[Placement], *, weight: dict[str, float] | None = None
+    placements: Sequence[Placement],
+    *,
+    weight: dict[str, float] | None = None,
+    traits: Sequence[_Traits] | None = None,
 ) -> list[_Cluster]:
     """Group placements that report the same statement, keeping input order.
 
     A fact joins the first cluster holding a fact it matches; only the facts the
     index says could match are compared, so hundreds of articles merge quickly.
     """
+    if traits is None:
+        traits = [_Traits.of(p.fact) for p in placements]
     if weight is None:
-        weight = _term_weights([set(p.fact.terms) for p in placements])
+        weight = _term_weights([t.terms for t in traits])
     clusters: list[_Cluster] = []
     cluster_of: list[int] = []
     index = _Candidates()
-    facts = [p.fact for p in placements]
-    for i, placement in enumerate(placements):
-        fact = placement.fact
-        matching = [
-            cluster_of[j]
-            for j in sorted(index.candidates(fact) | ({i - 1} if i else set()))
-            if _same_statement(fact, facts[j])
-            or _same_report(fact, facts[j], weight)
-            or (j == i - 1 and _quote_backs_paraphrase(facts[j], fact, weight))
-        ]
-        if matching:
-            cluster_of.append(min(matching))
-            clusters[min(matching)].placements.append(placement)
+    for i, (placement, b) in enumerate(zip(placements, traits, strict=True)):
+        candidates = index.candidates(b) | ({i - 1} if i else set())
+        # In cluster order, so the first match is the earliest cluster it matches.
+        joined = next(
+            (
+                cluster_of[j]
+                for j in sorted(candidates, key=lambda j: (cluster_of[j], j))
+                if _same_statement(b, traits[j])
+                or _same_report(b, traits[j], weight)
+                or (j == i - 1 and _quote_backs_paraphrase(traits[j], b, weight))
+            ),
+            None,
+        )
+        if joined is not None:
+            cluster_of.append(joined)
+            clusters[joined].placements.append(placement)
         else:
             cluster_of.append(len(clusters))
             clusters.append(_Cluster([placement]))
-        index.add(i, fact)
+        index.add(i, b)
     return clusters
 
 
@@ -266,37 +329,30 @@ class _Candidates:
     def __init__(self) -> None:
         self._terms: dict[str, list[int]] = {}
         self._quoted: dict[str, list[int]] = {}
-        self._speakers: dict[str, list[int]] = {}
+        self._speakers: dict[str | None, list[int]] = {}
         self._people: dict[str, list[int]] = {}
 
-    def add(self, number: int, fact: Fact) -> None:
-        for table, keys in self._keys(fact):
+    def add(self, number: int, fact: _Traits) -> None:
+        for table, keys in (
+            (self._terms, fact.terms),
+            (self._quoted, fact.quoted),
+            (self._people, fact.people),
+        ):
             for key in keys:
                 table.setdefault(key, []).append(number)
+        if fact.speaker:
+            self._speakers.setdefault(fact.speaker, []).append(number)
 
-    def candidates(self, fact: Fact) -> set[int]:
-        (_, terms), (_, quoted), (_, speaker), (_, people) = self._keys(fact)
-        shared_terms: Counter[int] = Counter()
-        for key in terms:
-            shared_terms.update(self._terms.get(key, ()))
-        shared_people: Counter[int] = Counter()
-        for key in people:
-            shared_people.update(self._people.get(key, ()))
+    def candidates(self, fact: _Traits) -> set[int]:
+        shared_terms = Counter(chain.from_iterable(self._terms.get(k, ()) for k in fact.terms))
+        shared_people = Counter(chain.from_iterable(self._people.get(k, ()) for k in fact.people))
         found = {n for n, count in shared_terms.items() if count >= MIN_SHARED_TERMS}
         found.update(n for n, count in shared_people.items() if count >= 2)
-        for key in quoted:
+        for key in fact.quoted:
             found.update(self._quoted.get(key, ()))
-        for key in speaker:
-            found.update(self._speakers.get(key, ()))
+        if fact.speaker:
+            found.update(self._speakers.get(fact.speaker, ()))
         return found
-
-    def _keys(self, fact: Fact) -> list[tuple[dict[str, list[int]], set[str]]]:
-        return [
-            (self._terms, set(fact.terms)),
-            (self._quoted, set(_words(" ".join(fact.quoted)))),
-            (self._speakers, {_surname(fact.speaker)} if fact.speaker else set()),
-            (self._people, {_surname(t) for t, label in fact.entities if label == "PERSON"}),
-        ]
 
 
 def rank(
@@ -329,24 +385,22 @@ def rank(
     return round(score, 3)
 
 
-def _same_statement(a: Fact, b: Fact) -> bool:
-    if a.negated != b.negated:
+def _same_statement(a: _Traits, b: _Traits) -> bool:
+    if a.fact.negated != b.fact.negated:
         return False  # "has been damaged" and "has not been damaged" are two facts
-    if a.speaker and b.speaker and _surname(a.speaker) != _surname(b.speaker):
+    if a.speaker and b.speaker and a.speaker != b.speaker:
         return False
     if not _same_figures(a, b):
         return False  # a figure or date differs: keep both, the reader must see it
-    quoted_a, quoted_b = _words(" ".join(a.quoted)), _words(" ".join(b.quoted))
-    if quoted_a and quoted_b and _containment(quoted_a, quoted_b) >= QUOTE_OVERLAP:
+    if a.quoted and b.quoted and _containment(a.quoted, b.quoted) >= QUOTE_OVERLAP:
         return True
-    terms_a, terms_b = set(a.terms), set(b.terms)
     return (
-        len(terms_a & terms_b) >= MIN_SHARED_TERMS
-        and _containment(terms_a, terms_b) >= TERM_OVERLAP
+        len(a.terms & b.terms) >= MIN_SHARED_TERMS
+        and _containment(a.terms, b.terms) >= TERM_OVERLAP
     )
 
 
-def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+def _same_report(a: _Traits, b: _Traits, weight: dict[str, float]) -> bool:
     """Two outlets' wordings of one statement or one event.
 
     Both name the same speaker (or the same two or more people) and most of the
@@ -354,40 +408,40 @@ def _same_report(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
     the next round" and "Roe said Paris would welcome a next round of talks in
     Geneva". Only across sources: one outlet's two sentences are two.
     """
-    if a.source_id == b.source_id or a.negated != b.negated:
+    if a.fact.source_id == b.fact.source_id or a.fact.negated != b.fact.negated:
         return False
     if not _same_figures(a, b, partial=True):
         return False
-    same_speaker = bool(a.speaker and b.speaker and _surname(a.speaker) == _surname(b.speaker))
-    people_a = {_surname(t) for t, label in a.entities if label == "PERSON"}
-    people_b = {_surname(t) for t, label in b.entities if label == "PERSON"}
+    same_speaker = bool(a.speaker and a.speaker == b.speaker)
     if a.speaker and b.speaker and not same_speaker:
         return False
-    if not same_speaker and len(people_a & people_b) < 2:
+    if not same_speaker and len(a.people & b.people) < 2:
         return False
     return _share_rare_words(a, b, weight)
 
 
 def _conflicts(
-    clusters: Sequence[_Cluster], weight: dict[str, float]
+    clusters: Sequence[_Cluster], traits: dict[int, _Traits], weight: dict[str, float]
 ) -> dict[int, tuple[tuple[str, str], ...]]:
     """Lines that would be one report but for a figure or date their sources disagree on.
 
-    Returns, per cluster number, every (source id, figures) of the disagreement, its
-    own included, in source order: "600 [1] · 300 [2]".
+    *traits* holds each fact's traits by ``id(fact)``. Returns, per cluster number,
+    every (source id, figures) of the disagreement, its own included, in source
+    order: "600 [1] · 300 [2]".
     """
-    facts = [(number, f) for number, cluster in enumerate(clusters) for f in cluster.facts]
+    facts = [(number, traits[id(f)]) for number, cluster in enumerate(clusters)
+             for f in cluster.facts]
     found: dict[int, dict[tuple[str, str], None]] = {}
     index = _Candidates()  # a disagreement is a merge but for figures: the same index
     for i, (number_b, b) in enumerate(facts):
-        if not b.numbers:
+        if not b.fact.numbers:
             continue
         for j in sorted(index.candidates(b)):
             number_a, a = facts[j]
             if number_a == number_b or not _disagree(a, b, weight):
                 continue
-            shared = set(a.numbers) & set(b.numbers)
-            claims = {(f.source_id, _figures(f, shared)): None for f in (a, b)}
+            shared = set(a.fact.numbers) & set(b.fact.numbers)
+            claims = {(t.fact.source_id, _figures(t.fact, shared)): None for t in (a, b)}
             for number in (number_a, number_b):
                 found.setdefault(number, {}).update(claims)
         index.add(i, b)
@@ -397,25 +451,16 @@ def _conflicts(
     }
 
 
-def _disagree(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+def _disagree(a: _Traits, b: _Traits, weight: dict[str, float]) -> bool:
     """Two sources' reports of one statement that differ in a figure or a date."""
-    if a.source_id == b.source_id or _same_figures(a, b):
+    if a.fact.source_id == b.fact.source_id or _same_figures(a, b):
         return False
-    figures = {_num_term(n) for n in (*a.numbers, *b.numbers)}
-    plain_a, plain_b = (
-        replace(
-            f,
-            numbers=(),
-            date=None,
-            entities=tuple(e for e in f.entities if e[1] not in NUMERIC_LABELS),
-            terms=tuple(t for t in f.terms if t not in figures),
-        )
-        for f in (a, b)
-    )
+    figures = frozenset(_num_term(n) for n in (*a.fact.numbers, *b.fact.numbers))
+    plain_a, plain_b = a.without_figures(figures), b.without_figures(figures)
     return _same_statement(plain_a, plain_b) or _same_report(plain_a, plain_b, weight)
 
 
-def _same_figures(a: Fact, b: Fact, *, partial: bool = False) -> bool:
+def _same_figures(a: _Traits, b: _Traits, *, partial: bool = False) -> bool:
     """Do two facts agree on their figures and dates, where both give some?
 
     Dates compare as resolved days when both resolve ("on Tuesday" and "on May 27"
@@ -423,18 +468,16 @@ def _same_figures(a: Fact, b: Fact, *, partial: bool = False) -> bool:
     2023"; "the end of the month" may well be "the end of March"). *partial*: one
     wording may give more figures than the other, as long as they share one.
     """
-    figures_a = _written(a, DATE_LABELS, keep=False)
-    figures_b = _written(b, DATE_LABELS, keep=False)
-    if figures_a and figures_b and (
-        not figures_a & figures_b if partial else figures_a != figures_b
+    if a.figures and b.figures and (
+        a.figures.isdisjoint(b.figures) if partial else a.figures != b.figures
     ):
         return False
-    if a.date and b.date:
-        return a.date == b.date
-    numerals_a = {n for d in _written(a, DATE_LABELS) for n in _NUMERAL.findall(d)}
-    numerals_b = {n for d in _written(b, DATE_LABELS) for n in _NUMERAL.findall(d)}
-    unresolved = not (a.date or b.date)
-    return not (unresolved and numerals_a and numerals_b and numerals_a.isdisjoint(numerals_b))
+    if a.fact.date and b.fact.date:
+        return a.fact.date == b.fact.date
+    unresolved = not (a.fact.date or b.fact.date)
+    return not (
+        unresolved and a.numerals and b.numerals and a.numerals.isdisjoint(b.numerals)
+    )
 
 
 def _written(fact: Fact, labels: frozenset[str], *, keep: bool = True) -> set[str]:
@@ -462,24 +505,24 @@ def _figures(fact: Fact, shared: set[str]) -> str:
     return ", ".join(dict.fromkeys(written)) or ", ".join(fact.numbers)
 
 
-def _quote_backs_paraphrase(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+def _quote_backs_paraphrase(a: _Traits, b: _Traits, weight: dict[str, float]) -> bool:
     """A reported statement and the speaker's own words right after it (or before).
 
     News writes "Roe said Geneva could host the next round." then quotes Roe saying
     so: one statement, told twice by one outlet. Only for neighbouring sentences of
     one source, one speaker, one of them a quotation, sharing most rare words.
     """
-    if a.source_id != b.source_id or not a.speaker or a.speaker != b.speaker:
+    fa, fb = a.fact, b.fact
+    if fa.source_id != fb.source_id or not fa.speaker or fa.speaker != fb.speaker:
         return False
-    if (a.kind == "quote") == (b.kind == "quote") or a.negated != b.negated:
+    if (fa.kind == "quote") == (fb.kind == "quote") or fa.negated != fb.negated:
         return False
     return _share_rare_words(a, b, weight)
 
 
-def _share_rare_words(a: Fact, b: Fact, weight: dict[str, float]) -> bool:
+def _share_rare_words(a: _Traits, b: _Traits, weight: dict[str, float]) -> bool:
     """Does the other wording hold most of the rarer words of the shorter one?"""
-    terms_a, terms_b = set(a.terms), set(b.terms)
-    small, large = sorted((terms_a, terms_b), key=lambda t: sum(weight[x] for x in t))
+    small, large = sorted((a.terms, b.terms), key=lambda t: sum(weight[x] for x in t))
     return _weighted_share(small, large, weight) >= REPORT_OVERLAP
 
 
