@@ -526,7 +526,7 @@ def _share_rare_words(a: _Traits, b: _Traits, weight: dict[str, float]) -> bool:
     return _weighted_share(small, large, weight) >= REPORT_OVERLAP
 
 
-def _term_weights(term_sets: Sequence[set[str]]) -> dict[str, float]:
+def _term_weights(term_sets: Sequence[AbstractSet[str]]) -> dict[str, float]:
     """Smoothed inverse document frequency of each content word over the sets.
 
     Words most lines share ("talks", a country) say little; rare ones say what a line is.
@@ -535,7 +535,9 @@ def _term_weights(term_sets: Sequence[set[str]]) -> dict[str, float]:
     return {t: math.log((1 + len(term_sets)) / (1 + n)) + 1.0 for t, n in frequency.items()}
 
 
-def _weighted_share(part: set[str], other: set[str], weight: dict[str, float]) -> float:
+def _weighted_share(
+    part: AbstractSet[str], other: AbstractSet[str], weight: dict[str, float]
+) -> float:
     """Share of *part*'s weighted words that *other* holds too."""
     total = sum(weight[t] for t in part)
     return sum(weight[t] for t in part & other) / total if total else 0.0
