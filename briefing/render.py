@@ -80,13 +80,18 @@ _FIT_SLACK_PX = 1.0
 _ITEM_ID = re.compile(r"item-(\d+)\Z")
 _SOURCE_ID = re.compile(r"source-(.+)\Z")
 # The first layout is of the best lines about this many pages could hold, so that a
-# brief of hundreds of articles is not laid out whole. 4,000 characters of line
-# text fill an A4 page at 9.5 pt (the seed brief: 21 lines, 3,400 characters, plus
-# headings and sources); _LINE_CHARS counts a line's date, markers and spacing.
-# Three pages leave room for a wrong guess; an estimate too low costs a layout.
-_PAGE_CHARS = 4000
-_FIRST_LAYOUT_PAGES = 3
+# brief of hundreds of articles is not laid out whole. The estimate counts characters:
+# a line's text and speaker plus _LINE_CHARS for its date, markers and spacing; a
+# cited source's entry, in smaller type, half its label, title and address plus
+# _SOURCE_CHARS; _THEME_CHARS per theme heading; and the title and coverage line.
+# A full A4 page measures about 5,200 such characters (the seed brief; a brief of 200
+# articles citing 22 of them), a Letter page about 4,800. One and a half pages leave
+# room for a wrong guess; an estimate too low costs a layout.
+_PAGE_CHARS = 5000
+_FIRST_LAYOUT_PAGES = 1.5
 _LINE_CHARS = 40
+_SOURCE_CHARS = 30
+_THEME_CHARS = 100
 
 _layouts = 0  # WeasyPrint layouts done by this process; see layout_count()
 
@@ -199,16 +204,14 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
         overflow = _overflow(document)
         heights = _item_heights(document)
         entries = _heights(document, _SOURCE_ID)
-        citing = Counter(
-            source for item in current.items for source in {c.source_id for c in item.citations}
-        )
+        citing = Counter(source for item in current.items for source in _sources_of(item))
         needed = overflow + _FIT_SLACK_PX
         chosen: set[int] = set()
         saved = 0.0
         for index in candidates:
             chosen.add(index)
             saved += heights.get(index, 0.0)
-            for source in {c.source_id for c in current.items[index].citations}:
+            for source in _sources_of(current.items[index]):
                 citing[source] -= 1
                 if citing[source] == 0:  # its last line goes: so does its source entry
                     saved += entries.get(source, 0.0)
@@ -517,7 +520,7 @@ def _heights(document: Document, pattern: re.Pattern[str]) -> dict[str, float]:
     return heights
 
 
-def _estimated_cut(brief: Brief, budget: int) -> tuple[Brief, int]:
+def _estimated_cut(brief: Brief, budget: float) -> tuple[Brief, int]:
     """*brief* less its lowest lines beyond *budget* characters, and how many went.
 
     Laying out a thousand lines to keep thirty costs seconds; a first layout of
@@ -526,14 +529,31 @@ def _estimated_cut(brief: Brief, budget: int) -> tuple[Brief, int]:
     would remove, unless everything left fits (then the caller cuts less).
     """
     items = brief.items
-    size = sum(len(item.text) + len(item.speaker or "") + _LINE_CHARS for item in items)
+    lines = [len(item.text) + len(item.speaker or "") + _LINE_CHARS for item in items]
+    entries = {
+        s.id: _SOURCE_CHARS + len(f"{s.label}{s.title or ''}{s.url or ''}") // 2
+        for s in brief.sources
+    }
+    citing = Counter(source for item in items for source in _sources_of(item))
+    size = (
+        len(brief.title) + len(brief.coverage) + _THEME_CHARS * len(brief.themes)
+        + sum(lines) + sum(entries.get(source, 0) for source in citing)
+    )
     cut: set[int] = set()
     for index in _drop_order(brief):
         if size <= budget:
             break
         cut.add(index)
-        size -= len(items[index].text) + len(items[index].speaker or "") + _LINE_CHARS
+        size -= lines[index]
+        for source in _sources_of(items[index]):
+            citing[source] -= 1
+            if citing[source] == 0:  # its last line goes: so does its source entry
+                size -= entries.get(source, 0)
     return (_without(brief, cut), len(cut)) if cut else (brief, 0)
+
+
+def _sources_of(item: Item) -> set[str]:
+    return {citation.source_id for citation in item.citations}
 
 
 def _content_bottoms(pages: list[Any]) -> list[float]:
@@ -569,25 +589,28 @@ def _overflow(document: Document) -> float:
     first = pages[0]
     room = first.content_box_y() + first.height - bottoms[0]
     spilled = sum(
-        bottom - page.content_box_y() + _truncated_margin(page)
-        for page, bottom in zip(pages[1:], bottoms[1:], strict=True)
+        bottom - page.content_box_y() + _truncated_margin(page, before)
+        for page, before, bottom in zip(pages[1:], pages, bottoms[1:], strict=False)
     )
     return float(max(spilled - max(room, 0.0), 0.0))
 
 
-def _truncated_margin(page_box: Any) -> float:
+def _truncated_margin(page_box: Any, before: Any) -> float:
     """The top margin WeasyPrint dropped at the head of a continuation page.
 
     A theme heading that starts page 2 loses its margin there, but keeps it
     once everything is on page 1: count it, or the fit comes up that short.
-    Margins of nested first children collapse, so the largest one is lost.
+    Margins of nested first children collapse, so the largest one is lost. A
+    box continued from the page *before* lost nothing: its margin is there.
     """
+    earlier = {id(box.element) for box in _boxes(before) if box.element is not None}
     lost = 0.0
     children = [child for child in page_box.children if not isinstance(child, MarginBox)]
     box = children[0] if children else None
     while box is not None:
         margin = box.style["margin_top"]
-        if getattr(margin, "unit", None) == "px" and box.margin_top == 0:
+        starts_here = id(box.element) not in earlier
+        if starts_here and getattr(margin, "unit", None) == "px" and box.margin_top == 0:
             lost = max(lost, float(margin.value))
         box = next(iter(getattr(box, "children", ())), None)
         if isinstance(box, LineBox):

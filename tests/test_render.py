@@ -495,6 +495,63 @@ def test_fit_adds_to_lines_already_dropped(lines_per_page: int) -> None:
     assert fitted.dropped == 5 + 1
 
 
+def _one_source_per_line_brief(count: int) -> Brief:
+    """Three themes of lines that each cite their own source, so the source list is long."""
+    sources = tuple(
+        Source(
+            id=str(number),
+            path=f"wire-{number}.txt",
+            text=f"Line {number:03d}: the delegations met again in Geneva on the exchange.",
+            outlet="Wire",
+            title=f"Delegations meet again, report {number}",
+            published=dt.date(2025, 5, 27),
+            url=f"https://wire.example/2025/05/27/delegations-meet-{number}",
+        )
+        for number in range(1, count + 1)
+    )
+    scores = [float(number * 37 % 101) for number in range(1, count + 1)]
+    items = [
+        _item(source, source.text, score=score)
+        for source, score in zip(sources, scores, strict=True)
+    ]
+    third = count // 3
+    themes = [(f"Theme {n + 1}", items[n * third : (n + 1) * third]) for n in range(3)]
+    return _brief(*themes, sources=sources)
+
+
+def test_fit_is_tight_when_the_page_breaks_inside_the_source_list() -> None:
+    # The fit must keep every line that fits: putting back the best line it left
+    # out must overflow. Here the overflow is in the middle of the sources.
+    brief = _one_source_per_line_brief(45)
+    before = render.layout_count()
+    fitted, document = render.fit_to_page(brief)
+    assert render.layout_count() - before <= 3
+    assert len(document.pages) == 1 and fitted.dropped > 0
+    left_out = [item for item in brief.items if item not in fitted.items]
+    best = max(left_out, key=lambda item: item.score)
+    themes = tuple(
+        dataclasses.replace(theme, items=tuple(
+            item for item in original.items if item in fitted.items or item == best
+        ))
+        for theme, original in zip(fitted.themes, brief.themes, strict=True)
+    )
+    assert len(render.layout_pdf(dataclasses.replace(fitted, themes=themes)).pages) == 2
+
+
+def test_overflow_counts_no_margin_for_a_list_continued_on_page_two() -> None:
+    # Page 2 opens inside the source list: the list's top margin is on page 1, so
+    # the overflow is what spilled less the room left on page 1, and no more.
+    document = render.layout_pdf(_one_source_per_line_brief(33))
+    pages = [page._page_box for page in document.pages]
+    assert len(pages) == 2
+    opening = next(box for box in render._boxes(pages[1]) if box.element_tag == "li")
+    assert "source" in opening.element.get("class"), "precondition: page 2 opens in the sources"
+    bottoms = render._content_bottoms(pages)
+    room = pages[0].content_box_y() + pages[0].height - bottoms[0]
+    spilled = bottoms[1] - pages[1].content_box_y()
+    assert render._overflow(document) == pytest.approx(spilled - room)
+
+
 def test_fit_fails_when_one_line_per_theme_does_not_fit(lines_per_page: int) -> None:
     too_many_themes = _filler_brief([2] * (lines_per_page // 2 + 4))
     before = render.layout_count()
