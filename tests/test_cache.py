@@ -17,6 +17,7 @@ from spacy.language import Language
 from typer.testing import CliRunner
 
 from briefing import extract as extract_module
+from briefing import workers
 from briefing.cache import FactCache
 from briefing.cli import _ProgressBar, app
 from briefing.extract import extract, load_model, model_identity
@@ -209,7 +210,7 @@ def test_two_processes_extract_what_one_does(
     themes = load_themes()
     sources = [*seeds, _source(3, *PARAGRAPHS), _source(4, PARAGRAPHS[0])]
     alone = extract(sources, themes, nlp=nlp)
-    monkeypatch.setattr(extract_module, "_TASK_SOURCES", 1)  # both workers get sources
+    monkeypatch.setattr(workers, "TASK_SOURCES", 1)  # both workers get sources
     progress: list[int] = []
     assert extract(sources, themes, nlp=nlp, n_process=2, progress=progress.append) == alone
     assert sum(progress) == len(sources)
