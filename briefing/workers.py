@@ -110,7 +110,8 @@ class Extraction:
                 raise result.error
             for name, seconds in result.timings.items():
                 self.timings[name] = self.timings.get(name, 0.0) + seconds
-            for (number, _, key), facts in zip(pending, result.facts, strict=False):
+            # The task's facts first: zip stops on them without taking the next pending.
+            for facts, (number, _, key) in zip(result.facts, pending, strict=False):
                 self._found[number] = facts
                 if self.cache is not None and key is not None:
                     self.cache.put(key, facts)

