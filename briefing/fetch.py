@@ -21,7 +21,7 @@ import httpx
 from .errors import InputError
 from .models import FetchLimits
 
-__all__ = ["Download", "fetch", "is_url", "open_client"]
+__all__ = ["Download", "fetch", "open_client"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +38,6 @@ class Download:
     content_type: str  # the media type, lowercase, without parameters; "" if not sent
     charset: str | None  # the charset parameter of Content-Type, if any
     data: bytes
-
-
-def is_url(value: str) -> bool:
-    """True when *value* names a URL (any scheme) rather than a local path."""
-    scheme = urlsplit(value).scheme
-    return len(scheme) > 1 and "://" in value  # "C:\\x" is a Windows drive, not a scheme
 
 
 def open_client() -> httpx.Client:

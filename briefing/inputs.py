@@ -23,20 +23,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
-
-import httpx
 
 from .encoding import decode_text
 from .errors import InputError
 from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
-from .fetch import Download, fetch, is_url, open_client
 from .ingest import TEXT_SUFFIXES, expand_input, read_bytes, read_source, text_source
 from .models import Failure, FetchLimits, Source
 from .webpage import read_page
 
-__all__ = ["INPUT_SUFFIXES", "canonical_url", "gather_sources"]
+if TYPE_CHECKING:  # httpx loads only when an input is a URL (about 0.1 s)
+    import httpx
+
+    from .fetch import Download
+
+__all__ = ["INPUT_SUFFIXES", "canonical_url", "gather_sources", "is_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,8 @@ class _Gathering:
     def url(self, url: str, *, name: str | None = None,
             entry: dict[str, Any] | None = None) -> None:
         """Fetch and read *url*; *name* labels it (a feed entry), *entry* fills metadata."""
+        from .fetch import fetch, open_client
+
         name = name or url
         try:
             if self.client is None and not self.offline:
@@ -230,6 +234,12 @@ class _Gathering:
                             name, first, kind, first)
                 return True
         return False
+
+
+def is_url(value: str) -> bool:
+    """True when *value* names a URL (any scheme) rather than a local path."""
+    scheme = urlsplit(value).scheme
+    return len(scheme) > 1 and "://" in value  # "C:\\x" is a Windows drive, not a scheme
 
 
 def _kind(download: Download) -> str:

@@ -12,7 +12,8 @@ import trustme
 from webserver import Route, Server, serve
 
 from briefing.errors import InputError
-from briefing.fetch import fetch, is_url
+from briefing.fetch import fetch
+from briefing.inputs import is_url
 from briefing.models import FetchLimits
 
 PAGE = b"<html><body><p>Hello.</p></body></html>"
