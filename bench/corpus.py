@@ -67,13 +67,17 @@ def article(number: int, articles: list[str]) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-def write_corpus(folder: Path, count: int, *, start: int = 0) -> list[Path]:
-    """Write articles ``start .. start+count-1`` as .txt files with .toml metadata."""
+def write_corpus(folder: Path, count: int, *, start: int = 0, parts: int = 1) -> list[Path]:
+    """Write articles ``start .. start+count-1`` as .txt files with .toml metadata.
+
+    With *parts* > 1, each article joins that many corpus articles in a row, for
+    articles of the length desks read (the seeds run 530 to 750 words).
+    """
     articles = lee_articles()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for number in range(start, start + count):
-        text = article(number, articles)
+        text = "\n".join(article(number * parts + k, articles) for k in range(parts))
         stem = folder / f"article-{number:05d}"
         stem.with_suffix(".txt").write_text(text, encoding="utf-8")
         published = dt.date(2024, 1, 1) + dt.timedelta(days=number % 300)
