@@ -100,6 +100,7 @@ class _Traits:
     people: frozenset[str]  # the surnames of the people it names
     figures: frozenset[str]  # its figures other than dates, as written
     numerals: frozenset[str]  # the numerals its dates write
+    date: dt.date | None  # the day it names, resolved
 
     @classmethod
     def of(cls, fact: Fact) -> _Traits:
@@ -113,16 +114,15 @@ class _Traits:
             numerals=frozenset(
                 n for d in _written(fact, DATE_LABELS) for n in _NUMERAL.findall(d)
             ),
+            date=fact.date,
         )
 
     def without_figures(self, figures: AbstractSet[str]) -> _Traits:
         """The same wording with no figure or date, nor the words *figures*."""
-        return replace(
-            self,
-            fact=replace(self.fact, numbers=(), date=None),
-            terms=self.terms - figures,
-            figures=frozenset(),
-            numerals=frozenset(),
+        nothing: frozenset[str] = frozenset()
+        return _Traits(  # not dataclasses.replace: conflict checks make thousands
+            self.fact, self.terms - figures, self.quoted, self.speaker, self.people,
+            nothing, nothing, None,
         )
 
 
@@ -472,9 +472,9 @@ def _same_figures(a: _Traits, b: _Traits, *, partial: bool = False) -> bool:
         a.figures.isdisjoint(b.figures) if partial else a.figures != b.figures
     ):
         return False
-    if a.fact.date and b.fact.date:
-        return a.fact.date == b.fact.date
-    unresolved = not (a.fact.date or b.fact.date)
+    if a.date and b.date:
+        return a.date == b.date
+    unresolved = not (a.date or b.date)
     return not (
         unresolved and a.numerals and b.numerals and a.numerals.isdisjoint(b.numerals)
     )
