@@ -41,7 +41,7 @@ def main() -> None:
     themes = load_themes(None)
     nlp = load_model(args.model)
     if args.no_zone:
-        nlp.memory_zone = lambda mem=None: contextlib.nullcontext()  # type: ignore[method-assign]
+        nlp.memory_zone = lambda mem=None: contextlib.nullcontext()  # type: ignore[method-assign,assignment,return-value]
     texts = [source.text[s.start : s.end] for source in sources for s in source.body]
     words = sum(len(text.split()) for text in texts)
     for _doc in nlp.pipe(texts[:20]):  # warm up both the same way
