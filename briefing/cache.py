@@ -22,6 +22,7 @@ Deleting the folder at any time is safe.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -36,9 +37,11 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import OutputError
 from .models import Fact, Source, Themes
 
-__all__ = ["CACHE_ENV", "FactCache", "default_cache_dir"]
+__all__ = ["CACHE_ENV", "CacheUsage", "FactCache", "cache_usage", "default_cache_dir",
+           "prune_cache"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +106,8 @@ class FactCache:
             self.misses += 1
             return None
         self.hits += 1
+        with contextlib.suppress(OSError):  # its last use, for ``prune_cache(older_than=)``
+            os.utime(path)
         return [dataclasses.replace(fact, source_id=source.id) for fact in facts]
 
     def put(self, key: str, facts: Sequence[Fact]) -> None:
@@ -133,6 +138,51 @@ class FactCache:
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheUsage:
+    """What a cache folder holds, or what a prune removed."""
+
+    folder: Path
+    entries: int
+    size: int  # bytes
+
+    def __str__(self) -> str:
+        entries = "entry" if self.entries == 1 else "entries"
+        return f"{self.entries} {entries}, {self.size / 1e6:.1f} MB"
+
+
+def cache_usage(folder: str | Path) -> CacheUsage:
+    """How many entries the cache in *folder* holds, and their size."""
+    entries = [path.stat().st_size for path in _entries(Path(folder))]
+    return CacheUsage(Path(folder), len(entries), sum(entries))
+
+
+def prune_cache(folder: str | Path, *, older_than: dt.timedelta | None = None) -> CacheUsage:
+    """Delete the cache's entries, or only those not used for *older_than*; returns
+    what was removed. Entries are used when a build reads or writes them."""
+    now = dt.datetime.now().timestamp()
+    cutoff = None if older_than is None else now - older_than.total_seconds()
+    removed, size = 0, 0
+    for path in _entries(Path(folder)):
+        try:
+            status = path.stat()
+            if cutoff is not None and status.st_mtime >= cutoff:
+                continue
+            path.unlink()
+        except FileNotFoundError:  # another build removed or replaced it meanwhile
+            continue
+        except OSError as error:
+            raise OutputError(f"{path}: cannot delete this cache entry ({error.strerror}); "
+                              "check the folder's permissions") from None
+        removed, size = removed + 1, size + status.st_size
+    return CacheUsage(Path(folder), removed, size)
+
+
+def _entries(folder: Path) -> list[Path]:
+    facts = folder / "facts"
+    return sorted(facts.glob("*/*.pickle")) if facts.is_dir() else []
 
 
 def _decode(data: bytes, key: str) -> list[Fact] | None:

@@ -42,7 +42,7 @@ EXIT_SOME_INPUTS_FAILED = 3  # the brief was written from the inputs that worked
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="-v: progress, -vv: debug detail.")
 ]
-# Options build, send and inspect share.
+# Options the commands share.
 Inputs = Annotated[
     list[str] | None,  # str, not Path: a Path would fold the "//" of a URL
     typer.Argument(help="Article files (text, HTML, RSS/Atom), folders of them, or "
@@ -61,6 +61,11 @@ Sender = Annotated[str | None, typer.Option("--from", help="Sender address (eml,
 To = Annotated[list[str] | None, typer.Option("--to", help="Recipient; repeat for more.")]
 Cc = Annotated[list[str] | None, typer.Option("--cc", help="Copy to; repeat for more.")]
 ReplyTo = Annotated[str | None, typer.Option("--reply-to", help="Reply-To address.")]
+CacheDir = Annotated[
+    Path | None, typer.Option("--cache-dir", envvar=CACHE_ENV, help="Folder of cached facts "
+                              "[default: the user cache folder, e.g. ~/.cache/briefing].",
+                              show_default=False)
+]
 MailConfig = Annotated[
     Path | None,
     typer.Option("--mail-config", envvar="BRIEFING_MAIL_CONFIG",
@@ -119,11 +124,7 @@ def build(
         bool, typer.Option("--no-cache", help="Parse every article again; read and "
                            "write no cached facts.")
     ] = False,
-    cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", envvar=CACHE_ENV, help="Folder of cached "
-                                  "facts [default: the user cache folder, e.g. ~/.cache/briefing].",
-                                  show_default=False)
-    ] = None,
+    cache_dir: CacheDir = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
@@ -280,6 +281,36 @@ def inspect(
 
         for line in describe_source(file, model=model, themes=themes):
             typer.echo(line)
+
+
+@app.command("cache")
+def cache_command(
+    cache_dir: CacheDir = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Delete the cached facts.")] = False,
+    older_than: Annotated[
+        int | None, typer.Option("--older-than", metavar="DAYS", help="With --clear: only "
+                                 "facts no build has used for this many days.")
+    ] = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Show where the fact cache is and what it holds; --clear empties it."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        from .cache import cache_usage, default_cache_dir, prune_cache
+
+        folder = cache_dir if cache_dir is not None else default_cache_dir()
+        if older_than is not None and not clear:
+            raise BriefingError("--older-than DAYS only says what --clear deletes; add --clear")
+        if older_than is not None and older_than < 0:
+            raise BriefingError(f"--older-than {older_than} is not a number of days; "
+                                "give 0 or more")
+        if not clear:
+            typer.echo(f"fact cache {folder}: {cache_usage(folder)}")
+            return
+        age = None if older_than is None else dt.timedelta(days=older_than)
+        removed = prune_cache(folder, older_than=age)
+        typer.echo(f"removed {removed} from the fact cache {folder}; "
+                   f"{cache_usage(folder)} left")
 
 
 def _mail_settings(config: Path | None, **options: object) -> MailSettings:

@@ -10,6 +10,7 @@ import dataclasses
 import io
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,58 @@ def test_cli_long_run_prints_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path
     lines = [line for line in result.stderr.splitlines() if "no metadata" not in line]
     assert len(lines) == 1 and lines[0].startswith("wrote ")
     assert "\x1b" not in result.stderr and "parsing articles" not in result.stderr
+
+
+# -- the cache command -----------------------------------------------------------------
+
+
+def _build(cache: Path, out: Path) -> str:
+    result = CliRunner().invoke(app, ["build", str(SEEDS), "-f", "json", "-o", str(out),
+                                      "--cache-dir", str(cache), "--date", "2025-05-28", "-v"])
+    assert result.exit_code == 0, result.stderr
+    return result.stderr
+
+
+def test_cache_command_shows_clears_and_prunes_by_last_use(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _build(cache, tmp_path / "b.json")
+    shown = CliRunner().invoke(app, ["cache", "--cache-dir", str(cache)])
+    assert shown.exit_code == 0
+    assert shown.stdout.startswith(f"fact cache {cache}: 2 entries, ")
+
+    # One entry unused for ten days, one read just now by a build (a hit marks it used).
+    stale, fresh = _entries(cache)
+    old = stale.stat().st_mtime - 10 * 86400
+    os.utime(stale, (old, old))
+    os.utime(fresh, (old, old))
+    assert "(0 parsed, 2 from the cache)" in _build(cache, tmp_path / "b.json")
+    assert stale.stat().st_mtime > old  # read by the build, so used
+    os.utime(stale, (old, old))
+
+    pruned = CliRunner().invoke(app, ["cache", "--cache-dir", str(cache), "--clear",
+                                      "--older-than", "7"])
+    assert pruned.exit_code == 0
+    assert pruned.stdout.startswith("removed 1 entry, ")
+    assert _entries(cache) == [fresh]
+
+    cleared = CliRunner().invoke(app, ["cache", "--cache-dir", str(cache), "--clear"])
+    assert cleared.exit_code == 0 and "0 entries, 0.0 MB left" in cleared.stdout
+    assert _entries(cache) == []
+    assert "(2 parsed, 0 from the cache)" in _build(cache, tmp_path / "b.json")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--older-than", "3"], "briefing: error: --older-than DAYS only says what --clear "
+         "deletes; add --clear\n"),
+        (["--clear", "--older-than", "-1"], "briefing: error: --older-than -1 is not a number "
+         "of days; give 0 or more\n"),
+    ],
+)
+def test_cache_command_refuses_options_that_say_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(app, ["cache", "--cache-dir", str(tmp_path), *args])
+    assert result.exit_code == 1
+    assert result.stderr == message
