@@ -60,6 +60,7 @@ NOVEL_TERM = 0.5  # per unit of weight of a theme pattern no line above in the t
 # matched: a theme about a pipeline and a power plant should mention both...
 NOVEL_TERM_CAP = 2.0  # ...without a line that names every topic once winning on that alone
 
+COVERAGE_OUTLETS = 5  # outlets the header names; beyond, the last place counts the rest
 ORDERED_LINES = 200  # lines put in marginal order; a page holds 20 to 40, and the
 # rest keep their last marginal score, so a thousand-line build stays fast
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
@@ -628,7 +629,7 @@ def _num(fact: Fact) -> int:
 
 
 def _coverage(sources: Sequence[Source], sections: Sequence[BriefTheme], themes: Themes) -> str:
-    outlets = list(dict.fromkeys(s.label for s in sources))
+    outlets = _outlets(sources)
     dates = sorted({s.published for s in sources if s.published})
     count = f"{len(sources)} article{'s' if len(sources) != 1 else ''}"
     when = ""
@@ -640,6 +641,17 @@ def _coverage(sources: Sequence[Source], sections: Sequence[BriefTheme], themes:
     titles = [s.title for s in sections if s.key != themes.other.key]
     covers = f"; themes: {', '.join(titles)}" if titles else ""
     return f"Covers {count} from {_join(outlets)}{when}{covers}."
+
+
+def _outlets(sources: Sequence[Source]) -> list[str]:
+    """The outlets, most articles first (then as given), the tail counted, not named:
+    with hundreds of articles the header would otherwise fill the page."""
+    counts = Counter(s.label for s in sources)
+    named = sorted(counts, key=lambda label: -counts[label])  # stable: ties as given
+    if len(named) <= COVERAGE_OUTLETS:
+        return named
+    rest = len(named) - COVERAGE_OUTLETS + 1
+    return [*named[: COVERAGE_OUTLETS - 1], f"{rest} other outlets"]
 
 
 def _day(day: dt.date) -> str:

@@ -222,3 +222,15 @@ def test_different_statements_with_different_figures_are_no_conflict() -> None:
     b = numeric_fact("2", "Holm said the fishing quota would rise by 300 tonnes next year.",
                      (("300 tonnes", "QUANTITY"),), speaker="Lars Holm")
     assert all(not item.conflict for item in brief_of(a, b).items)
+
+
+def test_coverage_line_names_the_main_outlets_and_counts_the_rest() -> None:
+    outlets = ["Wire", "Daily", "Wire", "Post", "Courier", "Herald", "Wire", "Daily", "Times"]
+    many = [Source(id=str(n), path=f"a{n}.txt", text="Talks resume in Istanbul.", outlet=o)
+            for n, o in enumerate(outlets, 1)]
+    placements = [Placement(fact("1", "Talks resume in Istanbul next week, officials said."),
+                            "russia-ukraine-talks", ("talks",))]
+    brief = select(placements, many, THEMES, title="T", date=dt.date(2025, 5, 28))
+    assert brief.coverage.startswith(
+        "Covers 9 articles from Wire, Daily, Post, Courier and 2 other outlets;"
+    )
