@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,26 @@ def test_workers_give_each_source_its_own_facts_across_tasks(
         assert extraction.parsing == 0
         assert not multiprocessing.active_children()  # ...and stopped: all is cached
         assert extraction.facts() == alone
+
+
+def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    paragraphs = (SEEDS / "000_66d5f61bff40c495.txt").read_text(encoding="utf-8").split("\n\n")
+    for number in range(60):  # distinct bodies (no duplicates), several seconds of parsing
+        text = "\n\n".join(f"In report {number}, {p}" for p in paragraphs)
+        (folder / f"{number:02d}.txt").write_text(text, encoding="utf-8")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "build", str(folder), "-o", str(tmp_path / "b.pdf"),
+         "--no-cache"],
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    time.sleep(2.0)  # the workers are loading the model or parsing
+    os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+    _out, err = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert err.splitlines()[-1] == "briefing: interrupted; no output written"
+    assert "Traceback" not in err
+    assert not (tmp_path / "b.pdf").exists()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(build.pid, 0)  # no process of the group is left, workers included
