@@ -23,6 +23,8 @@ import multiprocessing
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
@@ -32,8 +34,6 @@ from .errors import BriefingError
 from .models import Fact, Source, Themes
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import Pool
-
     from spacy.language import Language
 
 __all__ = ["Extraction", "from_cache", "parse_in_workers"]
@@ -96,9 +96,10 @@ class Extraction:
         self._found: list[list[Fact] | None] = []
         self._pending: Pending = []
         self._results: Iterator[_TaskResult] = iter(())
-        self._pool: Pool | None = None
+        self._workers: _Workers | None = None
         if early:
-            self._pool = _pool(model, themes, batch_size, jobs, jobs)
+            self._workers = _Workers(model, themes, batch_size, jobs)
+            self._workers.start()
 
     def submit(self, sources: Sequence[Source]) -> None:
         """Look *sources* up in the cache and hand the workers the rest."""
@@ -106,10 +107,10 @@ class Extraction:
         self._found, self._pending = from_cache(sources, self.cache)
         if self._pending:
             tasks = _tasks([source for _, source, _ in self._pending])
-            if self._pool is None:
-                self._pool = _pool(self.model, self.themes, self.batch_size, self.jobs,
-                                   len(tasks))
-            self._results = self._pool.imap(_parse_task, tasks)
+            if self._workers is None:
+                self._workers = _Workers(self.model, self.themes, self.batch_size,
+                                         min(self.jobs, len(tasks)))
+            self._results = self._workers.parse(tasks)
         else:
             self.close()  # every source is cached: no model to load
         if self.progress is not None:  # after the workers start, so none forks a drawing thread
@@ -124,9 +125,6 @@ class Extraction:
         """Every fact of the submitted sources, in source order, once the workers are done."""
         pending = iter(self._pending)
         for result in self._results:
-            _relay(result.records)
-            if result.error is not None:
-                raise result.error
             for name, seconds in result.timings.items():
                 self.timings[name] = self.timings.get(name, 0.0) + seconds
             # The task's facts first: zip stops on them without taking the next pending.
@@ -147,10 +145,9 @@ class Extraction:
 
     def close(self) -> None:
         """Stop the workers (at once, if they are still parsing)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._workers is not None:
+            self._workers.stop()
+            self._workers = None
 
     def __enter__(self) -> Extraction:
         return self
@@ -174,38 +171,77 @@ def parse_in_workers(
     ones) or a model name each worker loads.
     """
     tasks = _tasks(sources)
-    pool = _pool(model, themes, batch_size, processes, len(tasks), context)
+    workers = _Workers(model, themes, batch_size, min(processes, len(tasks)), context)
     try:
-        for result in pool.imap(_parse_task, tasks):
-            _relay(result.records)
-            if result.error is not None:
-                raise result.error
+        for result in workers.parse(tasks):
             yield from result.facts
     finally:
-        pool.terminate()
-        pool.join()
+        workers.stop()
 
 
 def _tasks(sources: Sequence[Source]) -> list[Sequence[Source]]:
     return [sources[i : i + TASK_SOURCES] for i in range(0, len(sources), TASK_SOURCES)]
 
 
-def _pool(
-    model: Language | str,
-    themes: Themes,
-    batch_size: int,
-    processes: int,
-    tasks: int,
-    context: BaseContext | None = None,
-) -> Pool:
-    if processes < 1:
-        raise BriefingError(f"jobs {processes} is not a number of processes; give 1 or more")
-    context = context or multiprocessing.get_context()
-    level = logging.getLogger("briefing").getEffectiveLevel()
-    return context.Pool(
-        min(processes, tasks), initializer=_start_worker,
-        initargs=(model, themes, batch_size, level),
-    )
+class _Workers:
+    """*processes* worker processes that load the model, then parse tasks of sources.
+
+    ``concurrent.futures``, not ``multiprocessing.Pool``: a worker that dies (the
+    kernel's out-of-memory killer takes the biggest process) breaks the executor,
+    which this reports as an error, where a pool waits forever for the lost task.
+    """
+
+    def __init__(
+        self,
+        model: Language | str,
+        themes: Themes,
+        batch_size: int,
+        processes: int,
+        context: BaseContext | None = None,
+    ) -> None:
+        if processes < 1:
+            raise BriefingError(f"jobs {processes} is not a number of processes; give 1 or more")
+        self.processes = processes
+        level = logging.getLogger("briefing").getEffectiveLevel()
+        self._executor = ProcessPoolExecutor(
+            max_workers=processes, mp_context=context or multiprocessing.get_context(),
+            initializer=_start_worker, initargs=(model, themes, batch_size, level),
+        )
+
+    def start(self) -> None:
+        """Start every worker now, loading the model, before there is a task."""
+        for _ in range(self.processes):  # processes start as tasks come
+            self._executor.submit(_ready)
+
+    def parse(self, tasks: Sequence[Sequence[Source]]) -> Iterator[_TaskResult]:
+        """Hand the workers *tasks* now; their results in task order, as they come."""
+        futures = [self._executor.submit(_parse_task, task) for task in tasks]
+        return self._results(futures)
+
+    def _results(self, futures: list[Future[_TaskResult]]) -> Iterator[_TaskResult]:
+        for future in futures:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                raise BriefingError(
+                    "a worker process parsing the articles stopped without finishing, "
+                    "killed perhaps for lack of memory; run again with fewer --jobs or a "
+                    "smaller --model"
+                ) from None
+            _relay(result.records)
+            if result.error is not None:
+                raise result.error
+            yield result
+
+    def stop(self) -> None:
+        """Stop the workers at once, even in the middle of a task."""
+        terminate = getattr(self._executor, "terminate_workers", None)  # Python 3.14+
+        if terminate is not None:
+            terminate()
+        else:  # before 3.14 the executor can only wait for a running task to end
+            for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+                process.terminate()
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 # -- in the worker process ----------------------------------------------------------
@@ -244,7 +280,7 @@ class _Collect(logging.Handler):
 
 def _start_worker(model: Language | str, themes: Themes, batch_size: int, level: int) -> None:
     """Load the model once per worker. An error is kept for the first task to
-    raise in the parent: an initializer that raises makes the pool restart it."""
+    raise in the parent: an initializer that raises breaks the whole executor."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     records: list[logging.LogRecord] = []
@@ -267,6 +303,10 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
             return list(parse_sources(sources, nlp, matcher, batch_size))
 
     _worker = _Worker(parse, records, {"spaCy and model load": time.perf_counter() - started})
+
+
+def _ready() -> None:
+    """A task that only makes a worker start (and load the model)."""
 
 
 def _parse_task(sources: Sequence[Source]) -> _TaskResult:

@@ -107,7 +107,8 @@ def test_workers_give_each_source_its_own_facts_across_tasks(
         assert extraction.facts() == alone
 
 
-def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) -> None:
+def _long_build(tmp_path: Path) -> subprocess.Popen[str]:
+    """A CLI build of several seconds, in its own process group."""
     folder = tmp_path / "many"
     folder.mkdir()
     paragraphs = (SEEDS / "000_66d5f61bff40c495.txt").read_text(encoding="utf-8").split("\n\n")
@@ -120,6 +121,23 @@ def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) ->
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     time.sleep(2.0)  # the workers are loading the model or parsing
+    return build
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) -> None:
+    build = _long_build(tmp_path)
     os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
     _out, err = build.communicate(timeout=60)
     assert build.returncode == 130
@@ -128,3 +146,18 @@ def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) ->
     assert not (tmp_path / "b.pdf").exists()
     with pytest.raises(ProcessLookupError):
         os.killpg(build.pid, 0)  # no process of the group is left, workers included
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_worker_killed_mid_parse_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    build = _long_build(tmp_path)
+    workers = _children(build.pid)
+    assert workers, "precondition: the build has a worker process"
+    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+    _out, err = build.communicate(timeout=60)
+    assert build.returncode == 1
+    assert err.splitlines()[-1] == (
+        "briefing: error: a worker process parsing the articles stopped without finishing, "
+        "killed perhaps for lack of memory; run again with fewer --jobs or a smaller --model"
+    )
+    assert not (tmp_path / "b.pdf").exists()
