@@ -215,7 +215,10 @@ class _Workers:
 
     def parse(self, tasks: Sequence[Sequence[Source]]) -> Iterator[_TaskResult]:
         """Hand the workers *tasks* now; their results in task order, as they come."""
-        futures = [self._executor.submit(_parse_task, task) for task in tasks]
+        try:
+            futures = [self._executor.submit(_parse_task, task) for task in tasks]
+        except BrokenProcessPool:  # a worker died while loading the model
+            raise _died() from None
         return self._results(futures)
 
     def _results(self, futures: list[Future[_TaskResult]]) -> Iterator[_TaskResult]:
@@ -223,11 +226,7 @@ class _Workers:
             try:
                 result = future.result()
             except BrokenProcessPool:
-                raise BriefingError(
-                    "a worker process parsing the articles stopped without finishing, "
-                    "killed perhaps for lack of memory; run again with fewer --jobs or a "
-                    "smaller --model"
-                ) from None
+                raise _died() from None
             _relay(result.records)
             if result.error is not None:
                 raise result.error
@@ -242,6 +241,13 @@ class _Workers:
             for process in list((getattr(self._executor, "_processes", None) or {}).values()):
                 process.terminate()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _died() -> BriefingError:
+    return BriefingError(
+        "a worker process parsing the articles stopped without finishing, killed perhaps "
+        "for lack of memory; run again with fewer --jobs or a smaller --model"
+    )
 
 
 # -- in the worker process ----------------------------------------------------------
