@@ -28,7 +28,7 @@ from .dates import resolve_date
 from .errors import ModelError
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_identity
 from .models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
-from .workers import from_cache, parse_in_workers
+from .workers import collect, from_cache, parse_in_workers
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -192,18 +192,9 @@ def extract(
                                       processes=n_process, context=context)
         else:
             parsed = _parse_in_zones(to_parse, model, themes, batch_size)
-        for (number, _, key), facts in zip(pending, parsed, strict=True):
-            found[number] = facts
-            if cache is not None and key is not None:
-                cache.put(key, facts)
-            if progress is not None:
-                progress(1)
-    facts = [fact for per_source in found for fact in per_source or ()]
-    logger.info(
-        "extracted %d facts from %d sources (%d parsed, %d from the cache)",
-        len(facts), len(sources), len(pending), len(sources) - len(pending),
-    )
-    return facts
+    else:
+        parsed = iter(())
+    return collect(found, pending, parsed, cache, progress)
 
 
 # Sources parsed per memory zone: the strings spaCy interns for them are freed at

@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -36,7 +36,7 @@ from .models import Fact, Source, Themes
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["Extraction", "from_cache", "parse_in_workers"]
+__all__ = ["Extraction", "collect", "from_cache", "parse_in_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,29 @@ def from_cache(
         else:
             found[number] = cached
     return found, pending
+
+
+def collect(
+    found: list[list[Fact] | None],
+    pending: Pending,
+    parsed: Iterable[list[Fact]],
+    cache: FactCache | None,
+    progress: Callable[[int], None] | None,
+) -> list[Fact]:
+    """Every fact in source order: *found* in the cache, and *parsed* (one list per
+    *pending* source, in order), which also go into *cache*."""
+    for facts, (number, _, key) in zip(parsed, pending, strict=True):
+        found[number] = facts
+        if cache is not None and key is not None:
+            cache.put(key, facts)
+        if progress is not None:
+            progress(1)
+    every = [fact for per_source in found for fact in per_source or ()]
+    logger.info(
+        "extracted %d facts from %d sources (%d parsed, %d from the cache)",
+        len(every), len(found), len(pending), len(found) - len(pending),
+    )
+    return every
 
 
 class Extraction:
@@ -123,24 +146,15 @@ class Extraction:
 
     def facts(self) -> list[Fact]:
         """Every fact of the submitted sources, in source order, once the workers are done."""
-        pending = iter(self._pending)
-        for result in self._results:
-            for name, seconds in result.timings.items():
-                self.timings[name] = self.timings.get(name, 0.0) + seconds
-            # The task's facts first: zip stops on them without taking the next pending.
-            for facts, (number, _, key) in zip(result.facts, pending, strict=False):
-                self._found[number] = facts
-                if self.cache is not None and key is not None:
-                    self.cache.put(key, facts)
-                if self.progress is not None:
-                    self.progress(1)
+
+        def parsed() -> Iterator[list[Fact]]:
+            for result in self._results:
+                for name, seconds in result.timings.items():
+                    self.timings[name] = self.timings.get(name, 0.0) + seconds
+                yield from result.facts
+
+        facts = collect(self._found, self._pending, parsed(), self.cache, self.progress)
         self.close()
-        facts = [fact for per_source in self._found for fact in per_source or ()]
-        logger.info(
-            "extracted %d facts from %d sources (%d parsed, %d from the cache)",
-            len(facts), len(self._sources), len(self._pending),
-            len(self._sources) - len(self._pending),
-        )
         return facts
 
     def close(self) -> None:
