@@ -211,11 +211,8 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
         saved = 0.0
         for index in candidates:
             chosen.add(index)
-            saved += heights.get(index, 0.0)
-            for source in _sources_of(current.items[index]):
-                citing[source] -= 1
-                if citing[source] == 0:  # its last line goes: so does its source entry
-                    saved += entries.get(source, 0.0)
+            freed = _uncite(citing, current.items[index])  # their entries go too
+            saved += heights.get(index, 0.0) + sum(entries.get(source, 0.0) for source in freed)
             if saved >= needed:
                 break
         logger.debug(
@@ -546,15 +543,20 @@ def _estimated_cut(brief: Brief, budget: float) -> tuple[Brief, int]:
             break
         cut.add(index)
         size -= lines[index]
-        for source in _sources_of(items[index]):
-            citing[source] -= 1
-            if citing[source] == 0:  # its last line goes: so does its source entry
-                size -= entries.get(source, 0)
+        size -= sum(entries.get(source, 0) for source in _uncite(citing, items[index]))
     return (_without(brief, cut), len(cut)) if cut else (brief, 0)
 
 
 def _sources_of(item: Item) -> set[str]:
     return {citation.source_id for citation in item.citations}
+
+
+def _uncite(citing: Counter[str], item: Item) -> list[str]:
+    """Take *item* out of the lines *citing* each source; the sources it cited last,
+    whose entries leave the source list with it."""
+    for source in _sources_of(item):
+        citing[source] -= 1
+    return [source for source in _sources_of(item) if citing[source] == 0]
 
 
 def _content_bottoms(pages: list[Any]) -> list[float]:
