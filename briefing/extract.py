@@ -24,7 +24,6 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from .cache import FactCache
-from .dates import resolve_date
 from .errors import ModelError
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_identity
 from .models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
@@ -358,15 +357,6 @@ def _facts_of(
             ),
             key=lambda pair: pair[0],
         )  # the date of the main verb first, not of a relative clause's
-        date = next(
-            (
-                day
-                for _, ent, future in dated
-                for day in [resolve_date(ent.text, state.source.published, future=future)]
-                if day is not None
-            ),
-            None,
-        )
         yield Fact(
             source_id=state.source.id,
             start=start,
@@ -387,7 +377,7 @@ def _facts_of(
             ),
             anaphoric=_is_anaphoric(unit),
             quoted=tuple(q[2] for q in quotes),
-            date=date,
+            dated=tuple((ent.text, future) for _, ent, future in dated),
             stance=_is_stance(unit),
             terms=tuple(
                 (_country(t.text) or t.lemma_).casefold() for t in unit

@@ -99,6 +99,9 @@ class Fact:
     anaphoric: bool = False  # opens with a pronoun or connective: needs context
     quoted: tuple[str, ...] = ()  # the passages inside quotation marks
     terms: tuple[str, ...] = ()  # content lemmas, lowercased, for merging
+    # The date expressions of the verbs it reports, the main verb's first, each with
+    # whether its verb speaks of the future; and the first of them that names one day.
+    dated: tuple[tuple[str, bool], ...] = ()
     date: dt.date | None = None  # when what it reports happened, if known
     stance: bool = False  # states a tone ("underlined the value of"), not an event
 
@@ -108,6 +111,7 @@ class Fact:
         object.__setattr__(self, "matches", tuple(self.matches))
         object.__setattr__(self, "quoted", tuple(self.quoted))
         object.__setattr__(self, "terms", tuple(self.terms))
+        object.__setattr__(self, "dated", tuple(tuple(d) for d in self.dated))
 
 
 @dataclass(frozen=True)

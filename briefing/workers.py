@@ -30,6 +30,7 @@ from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
 
 from .cache import FactCache
+from .dates import warm_up, with_dates
 from .errors import BriefingError
 from .models import Fact, Source, Themes
 
@@ -73,11 +74,12 @@ def collect(
     progress: Callable[[int], None] | None,
 ) -> list[Fact]:
     """Every fact in source order: *found* in the cache, and *parsed* (one list per
-    *pending* source, in order), which also go into *cache*."""
-    for facts, (number, _, key) in zip(parsed, pending, strict=True):
-        found[number] = facts
+    *pending* source, in order), which are dated here and go into *cache*."""
+    for facts, (number, source, key) in zip(parsed, pending, strict=True):
+        dated = with_dates(facts, source.published)
+        found[number] = dated
         if cache is not None and key is not None:
-            cache.put(key, facts)
+            cache.put(key, dated)
         if progress is not None:
             progress(1)
     every = [fact for per_source in found for fact in per_source or ()]
@@ -153,6 +155,8 @@ class Extraction:
                     self.timings[name] = self.timings.get(name, 0.0) + seconds
                 yield from result.facts
 
+        if self._pending:  # their dates are resolved here: ready dateparser while they parse
+            warm_up()
         facts = collect(self._found, self._pending, parsed(), self.cache, self.progress)
         self.close()
         return facts
