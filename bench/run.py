@@ -12,7 +12,7 @@
    peak memory for growing corpora (bench/throughput.py, one process each).
 3. rebuild: a 200-article brief built with an empty cache, then again after
    one article is added; with the corpus's articles as they are, then with
-   articles of seed length.
+   articles of seed length. Medians of --repeat pairs of runs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -166,30 +167,49 @@ def throughput(count: int, repeat: int, work: Path) -> None:
               f"{result['facts_mb']:>10.1f}{result['texts_mb']:>10.1f}")
 
 
-def rebuild(work: Path) -> None:
-    print("\n3. Rebuild after adding one article to 200 (fact cache on disk)")
+def rebuild(repeat: int, work: Path) -> None:
+    print("\n3. Rebuild after adding one article to 200 (fact cache on disk);"
+          f" medians of {repeat} runs, cold and rebuild alternating")
     for parts, label in ((1, "Lee articles as they are, about 200 words each"),
                          (3, "three Lee articles joined, about 600 words each, like the seeds")):
-        folder = work / f"rebuild-{parts}"
-        cache = work / f"rebuild-cache-{parts}"
-        write_corpus(folder, 200, parts=parts)
-        command = [*BRIEFING, "build", str(folder), "-o", str(work / "r.pdf"), "--cache-dir",
-                   str(cache), "-v", *DATE]
-        cold, _out, cold_log = run(command)
-        write_corpus(folder, 1, start=200, parts=parts)
-        warm, _out, warm_log = run(command)
-        bare, _out, bare_log = run([*command, "--no-cache"])
+        before, after = work / f"rebuild-{parts}-200", work / f"rebuild-{parts}-201"
+        write_corpus(before, 200, parts=parts)
+        write_corpus(after, 201, parts=parts)
+        runs: dict[str, list[tuple[float, str]]] = {"cold": [], "rebuild": []}
+        for number in range(repeat):
+            cache, warm = work / f"rebuild-cache-{parts}-{number}", work / f"rebuild-warm-{parts}"
+            runs["cold"].append(_build(before, cache, work))  # an empty cache: every article parsed
+            shutil.rmtree(warm, ignore_errors=True)
+            shutil.copytree(cache, warm)  # the 200 cached, the new one not
+            runs["rebuild"].append(_build(after, warm, work))
+            shutil.rmtree(cache)
+        runs["--no-cache"] = [_build(after, None, work)]
         print(f"   {label}:")
-        for name, wall, log in (("cold, empty cache (200)", cold, cold_log),
-                                ("rebuild (201)", warm, warm_log),
-                                ("--no-cache (201)", bare, bare_log)):
+        medians = {}
+        for name, done in runs.items():
+            walls = [wall for wall, _ in done]
+            medians[name] = statistics.median(walls)
+            wall, log = min(done, key=lambda run: abs(run[0] - medians[name]))  # the median run
             split, _total = stages(log)
             parsed = _PARSED.search(log)
             what = f"{parsed.group(1)} parsed, {parsed.group(2)} cached" if parsed else ""
             top = ", ".join(f"{k} {v:.2f}"
                             for k, v in sorted(split.items(), key=lambda kv: -kv[1])[:3])
-            print(f"   {name:<25}{wall:>7.2f} s   {what:<24} largest: {top}")
-        print(f"   rebuild / cold = {warm / cold:.2f}   (goal <= 0.2)")
+            runs_text = " ".join(f"{w:.2f}" for w in walls)
+            print(f"   {name:<11}{medians[name]:>7.2f} s  (runs {runs_text})  {what}")
+            print(f"   {'':<11}largest in the median run: {top}")
+        pairs = zip(runs["rebuild"], runs["cold"], strict=True)
+        ratios = " ".join(f"{r / c:.2f}" for (r, _), (c, _) in pairs)
+        print(f"   rebuild / cold = {medians['rebuild'] / medians['cold']:.2f} of the medians"
+              f" (each pair: {ratios})   (goal <= 0.2)")
+
+
+def _build(folder: Path, cache: Path | None, work: Path) -> tuple[float, str]:
+    """Wall time and -v log of a CLI build of *folder* with *cache* (None: --no-cache)."""
+    where = ["--cache-dir", str(cache)] if cache is not None else ["--no-cache"]
+    wall, _out, log = run([*BRIEFING, "build", str(folder), "-o", str(work / "r.pdf"),
+                           *where, "-v", *DATE])
+    return wall, log
 
 
 def main() -> None:
@@ -208,7 +228,7 @@ def main() -> None:
         if "throughput" in chosen:
             throughput(args.articles, args.repeat, work)
         if "rebuild" in chosen:
-            rebuild(work)
+            rebuild(args.repeat, work)
 
 
 if __name__ == "__main__":
