@@ -9,6 +9,7 @@ and numbers it names, and which themes-file patterns it contains. The spaCy
 
 from __future__ import annotations
 
+import configparser
 import functools
 import logging
 import multiprocessing
@@ -21,11 +22,12 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from .cache import FactCache
 from .errors import ModelError
-from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_identity
+from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_identity
 from .models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 from .workers import collect, from_cache, parse_in_workers
 
@@ -80,6 +82,35 @@ def country_aliases() -> dict[str, str]:
     return table
 
 
+# spacy.load first makes the language's default tokenizer, adding its 1,300 special
+# cases one by one (0.1 s), then resets every setting and reads the model's saved
+# ones (Tokenizer.from_bytes). For a model that saves spaCy's standard tokenizer,
+# start from an empty one: the same tokenizer comes out.
+_SAVED_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "briefing.saved_tokenizer.v1"}}}
+
+
+@spacy.registry.tokenizers("briefing.saved_tokenizer.v1")
+def _empty_tokenizer() -> Callable[[Language], Tokenizer]:
+    """A tokenizer without rules, for ``from_disk`` to set from the model's own."""
+
+    def create(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab)
+
+    return create
+
+
+def _saves_its_tokenizer(name: str) -> bool:
+    """Does the model *name* save spaCy's standard tokenizer (not a custom one)?"""
+    folder = model_data(name)
+    if folder is None or not (folder / "tokenizer").is_file():
+        return False
+    try:
+        config = spacy.util.load_config(folder / "config.cfg", interpolate=False)
+        return bool(config["nlp"]["tokenizer"]["@tokenizers"] == "spacy.Tokenizer.v1")
+    except (OSError, KeyError, TypeError, ValueError, configparser.Error):
+        return False  # spacy.load reports what is wrong with it
+
+
 @dataclass(frozen=True)
 class _Rhetoric:
     verbs: frozenset[str]
@@ -104,7 +135,7 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
 @functools.lru_cache(maxsize=4)
 def _load_model(name: str) -> Language:
     try:
-        nlp = spacy.load(name)
+        nlp = spacy.load(name, config=_SAVED_TOKENIZER if _saves_its_tokenizer(name) else {})
     except OSError:
         hint = MODEL_INSTALL_HINT.get(name, f"python -m spacy download {name}")
         raise ModelError(

