@@ -127,6 +127,9 @@ def build_brief(
         from . import render  # WeasyPrint is slow to import: only when a brief is laid out
 
         lap("load renderer")
+        if extraction.parsing:  # the workers are at it: ready fonts and stylesheet meanwhile
+            render.warm_up(paper)
+            lap("warm up renderer")
         facts = extraction.facts()
         lap("wait for parse")
     placements = group(facts, theme_set)

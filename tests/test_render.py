@@ -649,3 +649,10 @@ def test_pdf_is_tagged_for_screen_readers() -> None:
     walk(catalog["/StructTreeRoot"])
     assert tags.count("/H1") == 1 and tags.count("/H2") == 4  # three themes and the sources
     assert tags.index("/H1") < tags.index("/H2") and "/L" in tags and "/Link" in tags
+
+
+@pytest.mark.parametrize("paper", sorted(render.PAGE_SIZES))
+def test_warm_up_lays_out_one_empty_page(paper: str) -> None:
+    before = render.layout_count()
+    render.warm_up(paper)  # no brief: no lines, no sources
+    assert render.layout_count() - before == 1
