@@ -161,11 +161,15 @@ def cache_usage(folder: str | Path) -> CacheUsage:
 
 def prune_cache(folder: str | Path, *, older_than: dt.timedelta | None = None) -> CacheUsage:
     """Delete the cache's entries, or only those not used for *older_than*; returns
-    what was removed. Entries are used when a build reads or writes them."""
+    what was removed. Entries are used when a build reads or writes them. The
+    temporary files of builds killed while writing an entry go the same way (their
+    size is counted, not as entries)."""
     now = dt.datetime.now().timestamp()
     cutoff = None if older_than is None else now - older_than.total_seconds()
     removed, size = 0, 0
-    for path in _entries(Path(folder)):
+    marked = [(path, 1) for path in _entries(Path(folder))]
+    marked += [(path, 0) for path in _leftovers(Path(folder))]
+    for path, entry in marked:
         try:
             status = path.stat()
             if cutoff is not None and status.st_mtime >= cutoff:
@@ -176,13 +180,19 @@ def prune_cache(folder: str | Path, *, older_than: dt.timedelta | None = None) -
         except OSError as error:
             raise OutputError(f"{path}: cannot delete this cache entry ({error.strerror}); "
                               "check the folder's permissions") from None
-        removed, size = removed + 1, size + status.st_size
+        removed, size = removed + entry, size + status.st_size
     return CacheUsage(Path(folder), removed, size)
 
 
 def _entries(folder: Path) -> list[Path]:
     facts = folder / "facts"
     return sorted(facts.glob("*/*.pickle")) if facts.is_dir() else []
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    """Temporary files of entries whose writing never finished (see FactCache.put)."""
+    facts = folder / "facts"
+    return sorted(facts.glob("*/.*.tmp")) if facts.is_dir() else []
 
 
 def _decode(data: bytes, key: str) -> list[Fact] | None:

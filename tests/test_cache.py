@@ -308,15 +308,23 @@ def test_cache_command_shows_clears_and_prunes_by_last_use(tmp_path: Path) -> No
     assert stale.stat().st_mtime > old  # read by the build, so used
     os.utime(stale, (old, old))
 
+    # What builds killed while writing an entry left: an old one and a recent one.
+    left_old, left_new = stale.parent / ".a1b2.tmp", fresh.parent / ".c3d4.tmp"
+    for leftover in (left_old, left_new):
+        leftover.write_bytes(b"briefing-facts/1\n" + b"x" * 100)
+    os.utime(left_old, (old, old))
+
     pruned = CliRunner().invoke(app, ["cache", "--cache-dir", str(cache), "--clear",
                                       "--older-than", "7"])
     assert pruned.exit_code == 0
     assert pruned.stdout.startswith("removed 1 entry, ")
     assert _entries(cache) == [fresh]
+    assert not left_old.exists() and left_new.exists()
 
     cleared = CliRunner().invoke(app, ["cache", "--cache-dir", str(cache), "--clear"])
     assert cleared.exit_code == 0 and "0 entries, 0.0 MB left" in cleared.stdout
     assert _entries(cache) == []
+    assert not left_new.exists()
     assert "(2 parsed, 0 from the cache)" in _build(cache, tmp_path / "b.json")
 
 
