@@ -246,7 +246,8 @@ def _parse_in_zones(
 def parse_sources(
     sources: Sequence[Source], nlp: Language, matcher: ThemeMatcher, batch_size: int
 ) -> Iterator[list[Fact]]:
-    """The facts of each of *sources* in turn, from one ``nlp.pipe`` stream."""
+    """The facts of each of *sources* in turn, from one ``nlp.pipe`` stream; their
+    ``dated`` expressions are left for ``dates.with_dates`` to resolve."""
     paragraphs = (
         (source.text[segment.start : segment.end], (position, segment.start, index, total))
         for position, source in enumerate(sources)
