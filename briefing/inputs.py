@@ -49,9 +49,17 @@ PAGE_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/xml", "text/xml")  # generic XML is a feed only by its root
 TEXT_TYPES = ("text/plain", "text/markdown")
+_HEAD_BYTES = 4096  # where a brief's generator mark sits: the top of its <head>
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)",
                          re.IGNORECASE | re.DOTALL)
+# What briefing writes as HTML: a page with its generator meta, or a fragment whose one
+# root is the scoped section (templates/brief.html, brief-fragment.html).
+_BRIEF_MARK = re.compile(
+    rb"""<meta\s+name=["']?generator["']?\s+content=["']?briefing\b"""
+    rb"""|^\s*<section\s+class=["']?briefing-brief\b""",
+    re.IGNORECASE,
+)
 
 
 def gather_sources(
@@ -131,8 +139,10 @@ class _Gathering:
                 self.add(read_source(file))
                 return
             data = read_bytes(file)
-            if suffix in PAGE_SUFFIXES or (suffix not in FEED_SUFFIXES
-                                           and _HTML_START.match(data)):
+            if _BRIEF_MARK.search(data[:_HEAD_BYTES]):
+                logger.info("%s: a brief made by briefing, not an article; left out", name)
+            elif suffix in PAGE_SUFFIXES or (suffix not in FEED_SUFFIXES
+                                             and _HTML_START.match(data)):
                 self.add(read_page(data, path=name))
             elif suffix in FEED_SUFFIXES or looks_like_feed(data):
                 self.feed(data, name=name)

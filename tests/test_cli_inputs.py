@@ -198,3 +198,24 @@ def test_since_and_max_items_pick_a_feeds_entries_end_to_end(tmp_path: Path) -> 
                         str(target))
         assert code == 0, err
         assert [s["title"] for s in read(target)["sources"]] == titles
+
+
+def test_a_brief_written_into_the_articles_folder_is_not_read_as_an_article(
+    tmp_path: Path, text_brief: dict
+) -> None:
+    for seed in SEED_TEXTS:  # the articles with their sidecars
+        for file in (seed, seed.with_suffix(".toml")):
+            (tmp_path / file.name).write_bytes(file.read_bytes())
+    for name, extra in (("brief.html", ()), ("fragment.htm", ("--fragment",))):
+        code, err = run("build", str(tmp_path), "--format", "html", *extra, "--date",
+                        "2025-05-28", "--output", str(tmp_path / name))
+        assert code == 0, err
+    target = tmp_path / "again.json"
+    code, err = run("build", str(tmp_path), *COMMON, "--output", str(target), "-v")
+    assert code == 0, err
+    assert f"{tmp_path / 'brief.html'}: a brief made by briefing, not an article" in err
+    assert f"{tmp_path / 'fragment.htm'}: a brief made by briefing, not an article" in err
+    assert read(target) == text_brief | {"sources": read(target)["sources"]}
+    assert [s["path"] for s in read(target)["sources"]] == [
+        str(tmp_path / seed.name) for seed in SEED_TEXTS
+    ]
