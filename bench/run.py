@@ -12,7 +12,10 @@
    peak memory for growing corpora (bench/throughput.py, one process each).
 3. rebuild: a 200-article brief built with an empty cache, then again after
    one article is added; with the corpus's articles as they are, then with
-   articles of seed length. Medians of --repeat pairs of runs.
+   articles of seed length. Medians of --repeat pairs of runs. Then the same
+   in one ``briefing build --watch`` process: --repeat new articles, one at a
+   time, each timed from its file's copy to the brief written, and the memory of
+   the watching process and its worker after each.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -182,7 +188,8 @@ def rebuild(repeat: int, work: Path) -> None:
             shutil.rmtree(warm, ignore_errors=True)
             shutil.copytree(cache, warm)  # the 200 cached, the new one not
             runs["rebuild"].append(_build(after, warm, work))
-            shutil.rmtree(cache)
+            if number < repeat - 1:
+                shutil.rmtree(cache)  # the last is kept: the watch starts from it
         runs["--no-cache"] = [_build(after, None, work)]
         print(f"   {label}:")
         medians = {}
@@ -202,6 +209,77 @@ def rebuild(repeat: int, work: Path) -> None:
         ratios = " ".join(f"{r / c:.2f}" for (r, _), (c, _) in pairs)
         print(f"   rebuild / cold = {medians['rebuild'] / medians['cold']:.2f} of the medians"
               f" (each pair: {ratios})   (goal <= 0.2)")
+        extra = write_corpus(work / f"rebuild-{parts}-extra", repeat, start=200, parts=parts)
+        watched = _watched_rebuilds(before, extra, cache, work)
+        walls = [wall for wall, _, _ in watched]
+        wall, log, _ = min(watched, key=lambda run: abs(run[0] - statistics.median(walls)))
+        split, _total = stages(log)
+        top = ", ".join(f"{k} {v:.2f}" for k, v in sorted(split.items(), key=lambda kv: -kv[1])[:4])
+        print(f"   --watch, one new article at a time: {statistics.median(walls):.2f} s from "
+              f"its copy to the brief written (runs {' '.join(f'{w:.2f}' for w in walls)})")
+        print(f"   {'':<11}largest in the median run: {top}")
+        print(f"   --watch rebuild / cold = {statistics.median(walls) / medians['cold']:.2f}; "
+              f"memory (MB, watching process + worker) after each: "
+              f"{' '.join(f'{rss:.0f}' for _, _, rss in watched)}")
+        shutil.rmtree(cache)
+
+
+def _watched_rebuilds(before: Path, extra: list[Path], cache: Path,
+                      work: Path) -> list[tuple[float, str, float]]:
+    """A ``build --watch`` of a copy of *before* (its facts in *cache*), given the
+    *extra* articles one at a time: per article, the seconds from its copy to the
+    brief written, the -v log of that build, and the MB resident in the watching
+    process and its workers."""
+    folder, warm = work / "watched", work / "watched-cache"
+    for old in (folder, warm):
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.copytree(before, folder)
+    shutil.copytree(cache, warm)
+    process = subprocess.Popen(
+        [*BRIEFING, "build", str(folder), "--watch", "-o", str(work / "w.pdf"), "-v", *DATE,
+         "--cache-dir", str(warm)], stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or ()],
+                     daemon=True).start()
+
+    def until(start: str) -> str:
+        got = []
+        while True:
+            try:
+                got.append(lines.get(timeout=300))
+            except queue.Empty:
+                raise SystemExit(f"the watch said no {start!r}:\n{''.join(got)}") from None
+            if got[-1].startswith(start):
+                return "".join(got)
+
+    results = []
+    try:
+        until("briefing: watching ")
+        for article in extra:
+            time.sleep(1.0)  # a quiet moment, as between a desk's articles
+            started = time.perf_counter()
+            shutil.copyfile(article.with_suffix(".toml"), folder / f"{article.stem}.toml")
+            shutil.copyfile(article, folder / article.name)
+            log = until("wrote ")
+            results.append((time.perf_counter() - started, log, _resident_mb(process.pid)))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    return results
+
+
+def _resident_mb(pid: int) -> float:
+    """Resident memory of process *pid* and its children, in MB (Linux /proc)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        if int(status.parent.name) == pid or int(fields["PPid"]) == pid:
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
 
 
 def _build(folder: Path, cache: Path | None, work: Path) -> tuple[float, str]:

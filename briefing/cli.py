@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from .mail import MailSettings
+    from .watch import Watched
+    from .workers import ParserPool
 
 app = typer.Typer(
     add_completion=False,
@@ -126,6 +129,11 @@ def build(
                            "write no cached facts.")
     ] = False,
     cache_dir: CacheDir = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Build again whenever an input file or folder "
+                           "(or the themes file) changes, the model kept loaded; Ctrl-C "
+                           "stops.")
+    ] = False,
     verbose: Verbose = 0,
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
@@ -140,6 +148,9 @@ def build(
             raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
         if fragment and fmt != "html":
             raise BriefingError(f"--fragment needs --format html, not {fmt}")
+        if watch and output == "-":
+            raise BriefingError("--watch writes the brief again at each change; give "
+                                "--output a file, not -")
         day = _parse_date(date)
         moment = _parse_since(since)
         mail = None
@@ -147,48 +158,103 @@ def build(
             mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to)
         from .pipeline import build_brief, render_output, write_output
 
-        with _ProgressBar(sys.stderr) as progress:
-            result = build_brief(
-                list(inputs) if inputs else ["seeds"],
-                themes=themes,
-                model=model,
-                title=title,
-                date=day,
-                paper=paper.lower(),
-                offline=offline,
-                since=moment,
-                max_items=max_items,
-                jobs=jobs,
-                cache=not no_cache,
-                cache_dir=cache_dir,
-                progress=progress,
-            )
-        if archive is not None:
-            from .archive import write_archive
+        sources = list(inputs) if inputs else ["seeds"]
+        target_name = output or f"brief.{fmt}"
 
-            write_archive(result.brief.sources, archive)
-        data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
-        target = write_output(data, output or f"brief.{fmt}")
-        logger.info(
-            "timings: %s; total %.2fs; in worker processes, beside them: %s",
-            ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items()),
-            sum(result.timings.values()),
-            ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in
-                      result.worker_timings.items()) or "nothing (all facts were cached)",
-        )
-        if target is not None:
-            brief = result.brief
-            typer.echo(
-                f"wrote {target} ({len(brief.items)} lines in {len(brief.themes)} sections "
-                f"from {len(brief.sources)} sources"
-                + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped else "")
-                + ")",
-                err=True,
+        def build_and_write(pool: ParserPool | None = None) -> int:
+            """One build, its brief written: the exit code it earns."""
+            with _ProgressBar(sys.stderr) as progress:
+                result = build_brief(
+                    sources,
+                    themes=themes,
+                    model=model,
+                    title=title,
+                    date=day,
+                    paper=paper.lower(),
+                    offline=offline,
+                    since=moment,
+                    max_items=max_items,
+                    jobs=jobs,
+                    cache=not no_cache,
+                    cache_dir=cache_dir,
+                    progress=progress,
+                    pool=pool,
+                )
+            if archive is not None:
+                from .archive import write_archive
+
+                write_archive(result.brief.sources, archive)
+            data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
+            target = write_output(data, target_name)
+            logger.info(
+                "timings: %s; total %.2fs; in worker processes, beside them: %s",
+                ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items()),
+                sum(result.timings.values()),
+                ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in
+                          result.worker_timings.items()) or "nothing (all facts were cached)",
             )
-        if result.failures:
-            typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
-                       f"the brief holds the rest", err=True)
-            raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
+            if target is not None:
+                brief = result.brief
+                typer.echo(
+                    f"wrote {target} ({len(brief.items)} lines in {len(brief.themes)} sections "
+                    f"from {len(brief.sources)} sources"
+                    + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
+                       else "")
+                    + ")",
+                    err=True,
+                )
+            if result.failures:
+                typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
+                           f"the brief holds the rest", err=True)
+                return EXIT_SOME_INPUTS_FAILED
+            return 0
+
+        if watch:
+            from .watch import Watched
+
+            watched = Watched.of(sources, also=(themes, mail_config),
+                                 written=(target_name, archive))
+            _watch(build_and_write, watched, model=model, jobs=jobs)
+            return
+        code = build_and_write()
+        if code:
+            raise typer.Exit(code)
+
+
+def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
+           jobs: int) -> None:
+    """Build, then build again at each change *watched* reports, until Ctrl-C (or
+    SIGTERM). A failed build is reported in one line and the watch goes on."""
+    from .watch import Watcher
+    from .workers import ParserPool
+
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
+    try:
+        with Watcher(watched) as changes, ParserPool(model, jobs=jobs) as pool:
+            _attempt(build, pool)
+            typer.echo(f"briefing: watching {watched.describe()} for changes; Ctrl-C stops",
+                       err=True)
+            for paths in changes:
+                names = [path.name for path in paths]
+                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
+                                                if len(names) > 3 else "")
+                typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
+                           "building again", err=True)
+                _attempt(build, pool)
+    except KeyboardInterrupt:
+        typer.echo("briefing: stopped watching", err=True)
+
+
+def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:
+    """Run *build*; a BriefingError is its one line on stderr, and nothing more."""
+    try:
+        build(pool)
+    except BriefingError as error:
+        typer.echo(f"briefing: error: {error}", err=True)
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command()

@@ -26,7 +26,7 @@ from .modelinfo import DEFAULT_MODEL, model_identity
 from .models import Brief, Failure, FetchLimits, Source
 from .select import select
 from .themes import load_themes
-from .workers import Extraction
+from .workers import Extraction, ParserPool
 
 if TYPE_CHECKING:
     from .mail import MailSettings
@@ -70,6 +70,7 @@ def build_brief(
     cache: bool = True,
     cache_dir: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pool: ParserPool | None = None,
 ) -> Build:
     """Read *inputs*, extract and group their facts, and fit the brief to one page.
 
@@ -79,7 +80,12 @@ def build_brief(
     With *cache*, each article's facts are kept in *cache_dir* (default:
     ``cache.default_cache_dir()``) and a later build parses only what is new.
     *progress* is called as (articles done, articles in all) during extraction.
+    With a *pool* (of the same *model* and *jobs*), its workers parse, and keep
+    the model loaded for the next build.
     """
+    if pool is not None and (pool.model, pool.jobs) != (model, jobs):
+        raise ValueError(f"the pool parses with {pool.model} in {pool.jobs} processes, "
+                         f"not {model} in {jobs}")
     if jobs < 1:
         raise BriefingError(f"jobs {jobs} is not a number of processes; give 1 or more")
     if paper not in PAPERS:
@@ -116,7 +122,7 @@ def build_brief(
     # do, and stop if every article turns out to be cached.
     early = fact_cache is None or (os.cpu_count() or 1) > 1
     with Extraction(theme_set, model=model, jobs=jobs, cache=fact_cache, progress=advance,
-                    early=early) as extraction:
+                    early=early, pool=pool) as extraction:
         sources, failures = gather_sources(inputs, offline=offline, since=since,
                                            max_items=max_items, limits=limits)
         _report_failures(sources, failures, len(inputs))

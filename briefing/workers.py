@@ -37,7 +37,7 @@ from .models import Fact, Source, Themes
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["Extraction", "collect", "from_cache", "parse_in_workers"]
+__all__ = ["Extraction", "ParserPool", "collect", "from_cache", "parse_in_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,9 @@ class Extraction:
     source order, storing the newly parsed ones in *cache*. *progress* is
     called with the number of sources each step finished. Use it as a context
     manager, so that the workers stop however the caller leaves.
+
+    With a *pool*, the workers are the pool's, kept with their model loaded for
+    the next extraction; they are stopped only if this one fails or is interrupted.
     """
 
     def __init__(
@@ -113,6 +116,7 @@ class Extraction:
         progress: Callable[[int], None] | None = None,
         batch_size: int = 64,
         early: bool = True,
+        pool: ParserPool | None = None,
     ) -> None:
         self.themes, self.model, self.jobs, self.cache = themes, model, jobs, cache
         self.progress, self.batch_size = progress, batch_size
@@ -122,7 +126,10 @@ class Extraction:
         self._pending: Pending = []
         self._results: Iterator[_TaskResult] = iter(())
         self._workers: _Workers | None = None
-        if early:
+        self._pool = pool
+        if pool is not None:
+            self._workers = pool.workers(themes)
+        elif early:
             self._workers = _Workers(model, themes, batch_size, jobs)
             self._workers.start()
 
@@ -162,12 +169,51 @@ class Extraction:
         return facts
 
     def close(self) -> None:
-        """Stop the workers (at once, if they are still parsing)."""
+        """Stop the workers (at once, if they are still parsing); a pool's stay."""
+        if self._workers is not None and self._pool is None:
+            self._workers.stop()
+        self._workers = None
+
+    def __enter__(self) -> Extraction:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        if kind is not None and self._pool is not None and self._workers is not None:
+            self._pool.close()  # they may be mid-task for nothing: the next build starts anew
+        self.close()
+
+
+class ParserPool:
+    """Worker processes that keep their model loaded from one extraction to the next.
+
+    For a process that builds again and again (``briefing build --watch``): the
+    second build parses its new articles at once instead of loading spaCy and
+    the model again (about a second). The workers start at the first
+    ``workers()`` call and start anew when the themes change (their matcher is
+    built from them) or after an extraction failed. ``close()`` stops them.
+    """
+
+    def __init__(self, model: str, *, jobs: int = 1, batch_size: int = 64) -> None:
+        self.model, self.jobs, self.batch_size = model, jobs, batch_size
+        self._themes: Themes | None = None
+        self._workers: _Workers | None = None
+
+    def workers(self, themes: Themes) -> _Workers:
+        """The running workers for *themes*, started (or restarted) as needed."""
+        if self._workers is not None and self._themes != themes:
+            self.close()
+        if self._workers is None:
+            self._workers = _Workers(self.model, themes, self.batch_size, self.jobs)
+            self._workers.start()
+            self._themes = themes
+        return self._workers
+
+    def close(self) -> None:
         if self._workers is not None:
             self._workers.stop()
             self._workers = None
 
-    def __enter__(self) -> Extraction:
+    def __enter__(self) -> ParserPool:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -307,6 +353,7 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
     raise in the parent: an initializer that raises breaks the whole executor."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops us, whatever it set
     records: list[logging.LogRecord] = []
     root = logging.getLogger("briefing")
     root.handlers[:] = [_Collect(records)]

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import HAS_PROC, children
 
 from briefing import workers
 from briefing.cache import FactCache
@@ -124,18 +125,6 @@ def _long_build(tmp_path: Path) -> subprocess.Popen[str]:
     return build
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) -> None:
     build = _long_build(tmp_path)
     os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
@@ -148,10 +137,10 @@ def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) ->
         os.killpg(build.pid, 0)  # no process of the group is left, workers included
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_a_worker_killed_mid_parse_is_an_error_not_a_hang(tmp_path: Path) -> None:
     build = _long_build(tmp_path)
-    workers = _children(build.pid)
+    workers = children(build.pid)
     assert workers, "precondition: the build has a worker process"
     os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
     _out, err = build.communicate(timeout=60)

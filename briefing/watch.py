@@ -1,0 +1,161 @@
+"""What ``briefing build --watch`` watches, and the changes that start a rebuild.
+
+The local inputs (files, and folders of them) and the themes file are watched
+with watchfiles, which listens to the operating system's change notices. A
+change to anything a build reads starts a rebuild: an article file a folder
+yields, a sidecar ``.toml``, an input file, the themes or mail config. What the
+build itself writes (the brief, the archive) and hidden or temporary files do
+not, so writing the brief into the articles' folder starts no loop. URLs and
+feeds cannot be watched: each rebuild reads them again.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .inputs import INPUT_SUFFIXES, is_url
+
+__all__ = ["Watched", "Watcher"]
+
+SIDECAR_SUFFIX = ".toml"  # an article's metadata beside it (briefing/ingest.py)
+LISTENING_MS = 500  # watchfiles' idle wake-up; the first one says it is listening
+WAIT_SECONDS = 0.5  # the longest wait for a change that Ctrl-C cannot interrupt
+
+
+def _absolute(path: str | Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+@dataclass(frozen=True)
+class Watched:
+    """The files and folders a build reads, and those it writes, as absolute paths."""
+
+    folders: frozenset[Path]  # input folders: the article files and sidecars in them
+    files: frozenset[Path]  # input files, the themes file, the mail config
+    written: frozenset[Path]  # the brief and the archive folder: never a cause
+
+    @classmethod
+    def of(
+        cls,
+        inputs: Sequence[str | Path],
+        *,
+        also: Sequence[str | Path | None] = (),
+        written: Sequence[str | Path | None] = (),
+    ) -> Watched:
+        """What to watch for a build of *inputs* that also reads the files *also*
+        and writes *written* (None entries are skipped)."""
+        folders: set[Path] = set()
+        files: set[Path] = set()
+        for given in inputs:
+            if is_url(str(given)):
+                continue
+            path = _absolute(given)
+            if path.is_dir():
+                folders.add(path)
+            elif path.parent.is_dir():  # a file (or one still to come), and its sidecar
+                files.update((path, path.with_suffix(SIDECAR_SUFFIX)))
+            else:
+                raise InputError(f"{given}: no such file or folder to watch; check the path")
+        if not folders and not files:
+            raise InputError("--watch needs a local file or folder among the inputs; "
+                             "URLs and feeds are read again only when one of those changes")
+        files.update(_absolute(path) for path in also if path is not None)
+        return cls(frozenset(folders), frozenset(files),
+                   frozenset(_absolute(path) for path in written if path is not None))
+
+    @property
+    def roots(self) -> list[Path]:
+        """The folders to listen to: the input folders and those holding the files."""
+        return sorted(self.folders | {file.parent for file in self.files})
+
+    def __call__(self, _change: object, name: str) -> bool:
+        """Does a change to the path *name* concern the build? (watchfiles' filter)"""
+        path = _absolute(name)
+        if path in self.written or any(folder in self.written for folder in path.parents):
+            return False
+        if path in self.files:
+            return True
+        if (path.parent not in self.folders or path.name.startswith(".")
+                or path.name.lower() == "readme.md"):
+            return False
+        suffix = path.suffix.lower()
+        if suffix == SIDECAR_SUFFIX:  # the metadata of an article beside it
+            return any(path.with_suffix(other).exists() for other in INPUT_SUFFIXES)
+        return suffix in INPUT_SUFFIXES
+
+    def describe(self, shown: int = 3) -> str:
+        """The folders listened to, for the line that says what is watched."""
+        roots = [str(root) for root in self.roots]
+        more = len(roots) - shown
+        return ", ".join(roots[:shown]) + (f" and {more} more folders" if more > 0 else "")
+
+
+class Watcher:
+    """The changes that concern a build, batch by batch, listened for from the moment
+    the watcher is made: a change made while a build runs starts the next one.
+
+    watchfiles listens in a thread of its own; ``for paths in watcher`` waits in
+    this one (Ctrl-C gets through) and merges the batches that came meanwhile.
+    A batch gathers the changes made in quick succession (files copied in
+    together). Use it as a context manager, so that the thread stops.
+    """
+
+    def __init__(self, watched: Watched) -> None:
+        self.watched = watched
+        self._stop = threading.Event()
+        self._ready = threading.Event()  # listening: set at the first batch or timeout
+        self._batches: queue.Queue[set[Path] | Exception] = queue.Queue()
+        self._thread = threading.Thread(target=self._listen, name="briefing-watch", daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        import watchfiles
+
+        try:
+            for batch in watchfiles.watch(
+                *self.watched.roots, watch_filter=self.watched, recursive=False,
+                stop_event=self._stop, rust_timeout=LISTENING_MS, yield_on_timeout=True,
+                raise_interrupt=False,
+            ):
+                self._ready.set()
+                if batch:
+                    self._batches.put({_absolute(name) for _, name in batch})
+        except Exception as error:  # a watched folder removed, the system's watch limit hit
+            self._batches.put(error)
+        finally:
+            self._ready.set()
+
+    def __iter__(self) -> Iterator[list[Path]]:
+        self._ready.wait()
+        while True:
+            try:
+                batch = self._batches.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                continue
+            paths: set[Path] = set()
+            while True:
+                if isinstance(batch, Exception):
+                    raise InputError(f"cannot watch {self.watched.describe()} any more "
+                                     f"({batch}); start the watch again") from None
+                paths |= batch
+                try:
+                    batch = self._batches.get_nowait()
+                except queue.Empty:
+                    break
+            yield sorted(paths)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def __enter__(self) -> Watcher:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

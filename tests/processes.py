@@ -1,0 +1,28 @@
+"""Processes of this machine, read from /proc (Linux): the tests of worker processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HAS_PROC = Path("/proc/self/stat").exists()
+
+
+def children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is *pid*."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Has process *pid* ended (a zombie waiting to be reaped counts as ended)?"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

