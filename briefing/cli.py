@@ -153,9 +153,6 @@ def build(
                                 "--output a file, not -")
         day = _parse_date(date)
         moment = _parse_since(since)
-        mail = None
-        if fmt == "eml":
-            mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to)
         from .pipeline import build_brief, render_output, write_output
 
         sources = list(inputs) if inputs else ["seeds"]
@@ -163,6 +160,10 @@ def build(
 
         def build_and_write(pool: ParserPool | None = None) -> int:
             """One build, its brief written: the exit code it earns."""
+            mail = None  # read at each build: a watch follows the mail config's changes
+            if fmt == "eml":
+                mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc,
+                                      reply_to=reply_to)
             with _ProgressBar(sys.stderr) as progress:
                 result = build_brief(
                     sources,
