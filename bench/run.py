@@ -15,7 +15,7 @@
    articles of seed length. Medians of --repeat pairs of runs. Then the same
    in one ``briefing build --watch`` process: --repeat new articles, one at a
    time, each timed from its file's copy to the brief written, and the memory of
-   the watching process and its worker after each.
+   the watching process and its worker after each and over 30 more rebuilds.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ DATE = ["--date", "2025-05-28"]
 _TIMINGS = re.compile(r"timings: (.*); total ([\d.]+)s; in worker processes, beside them: (.*)")
 _LAYOUTS = re.compile(r"(\d+) layouts\)")
 _PARSED = re.compile(r"\((\d+) parsed, (\d+) from the cache\)")
+TOUCHES = 30  # rebuilds of a watch after its new articles, to see whether memory creeps
 
 
 def run(command: list[str], **kwargs: object) -> tuple[float, str, str]:
@@ -210,7 +211,7 @@ def rebuild(repeat: int, work: Path) -> None:
         print(f"   rebuild / cold = {medians['rebuild'] / medians['cold']:.2f} of the medians"
               f" (each pair: {ratios})   (goal <= 0.2)")
         extra = write_corpus(work / f"rebuild-{parts}-extra", repeat, start=200, parts=parts)
-        watched = _watched_rebuilds(before, extra, cache, work)
+        watched, resident = _watched_rebuilds(before, extra, cache, work)
         walls = [wall for wall, _, _ in watched]
         wall, log, _ = min(watched, key=lambda run: abs(run[0] - statistics.median(walls)))
         split, _total = stages(log)
@@ -221,15 +222,18 @@ def rebuild(repeat: int, work: Path) -> None:
         print(f"   --watch rebuild / cold = {statistics.median(walls) / medians['cold']:.2f}; "
               f"memory (MB, watching process + worker) after each: "
               f"{' '.join(f'{rss:.0f}' for _, _, rss in watched)}")
+        print(f"   {'':<11}memory (MB) over {TOUCHES} more rebuilds (an article touched), "
+              f"every fifth: {' '.join(f'{rss:.0f}' for rss in resident[::5])}, "
+              f"last {resident[-1]:.0f}")
         shutil.rmtree(cache)
 
 
 def _watched_rebuilds(before: Path, extra: list[Path], cache: Path,
-                      work: Path) -> list[tuple[float, str, float]]:
+                      work: Path) -> tuple[list[tuple[float, str, float]], list[float]]:
     """A ``build --watch`` of a copy of *before* (its facts in *cache*), given the
     *extra* articles one at a time: per article, the seconds from its copy to the
     brief written, the -v log of that build, and the MB resident in the watching
-    process and its workers."""
+    process and its workers; then that memory after each of TOUCHES more rebuilds."""
     folder, warm = work / "watched", work / "watched-cache"
     for old in (folder, warm):
         shutil.rmtree(old, ignore_errors=True)
@@ -262,10 +266,15 @@ def _watched_rebuilds(before: Path, extra: list[Path], cache: Path,
             shutil.copyfile(article, folder / article.name)
             log = until("wrote ")
             results.append((time.perf_counter() - started, log, _resident_mb(process.pid)))
+        resident = []
+        for _ in range(TOUCHES):  # rebuilds with nothing new to parse: does memory creep?
+            os.utime(folder / extra[0].name)
+            until("wrote ")
+            resident.append(_resident_mb(process.pid))
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-    return results
+    return results, resident
 
 
 def _resident_mb(pid: int) -> float:
