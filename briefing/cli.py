@@ -230,9 +230,11 @@ def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
     from .workers import ParserPool
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
+    building = True
     try:
         with Watcher(watched) as changes, ParserPool(model, jobs=jobs) as pool:
             _attempt(build, pool)
+            building = False
             typer.echo(f"briefing: watching {watched.describe()} for changes; Ctrl-C stops",
                        err=True)
             for paths in changes:
@@ -241,9 +243,12 @@ def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
                                                 if len(names) > 3 else "")
                 typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
                            "building again", err=True)
+                building = True
                 _attempt(build, pool)
+                building = False
     except KeyboardInterrupt:
-        typer.echo("briefing: stopped watching", err=True)
+        typer.echo("briefing: stopped watching" + ("; the build under way was left "
+                   "unfinished and its brief not written" if building else ""), err=True)
 
 
 def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:

@@ -216,3 +216,29 @@ def test_watch_rebuilds_on_a_new_article_keeps_going_after_an_error_and_stops_cl
     assert sum("loaded spaCy model" in line for line in watch.seen) == 1
     assert "Traceback" not in "\n".join(watch.seen)
     assert all(gone(pid) for pid in workers)
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+def test_ctrl_c_during_a_build_stops_the_watch_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    paragraphs = (SEEDS / "000_66d5f61bff40c495.txt").read_text(encoding="utf-8").split("\n\n")
+    for number in range(60):  # distinct bodies, several seconds of parsing
+        text = "\n\n".join(f"In report {number}, {p}" for p in paragraphs)
+        (folder / f"{number:02d}.txt").write_text(text, encoding="utf-8")
+    brief = tmp_path / "brief.pdf"
+    watch = _Watching(str(folder), "-o", str(brief), "--no-cache")
+    try:
+        watch.until("briefing: info: loaded spaCy model")  # the workers are parsing
+        workers = children(watch.process.pid)
+        os.killpg(watch.process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
+        assert watch.process.wait(timeout=30) == 0
+        assert watch.until("briefing: stopped watching")[-1] == (
+            "briefing: stopped watching; the build under way was left unfinished and its "
+            "brief not written"
+        )
+    finally:
+        watch.stop()
+    assert not brief.exists()
+    assert workers and all(gone(pid) for pid in workers)
+    assert "Traceback" not in "\n".join(watch.seen)
