@@ -77,8 +77,8 @@ def stages(log: str) -> tuple[dict[str, float], float]:
 
 
 def seed(repeat: int, work: Path) -> None:
-    from briefing.ingest import read_sources
-    from briefing.render import templates_dir
+    from briefing.brief.render import templates_dir
+    from briefing.sources.ingest import read_sources
 
     paragraphs = [s.text[g.start : g.end] for s in read_sources(["seeds"]) for g in s.body]
     texts = work / "paragraphs.json"

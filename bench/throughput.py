@@ -19,9 +19,10 @@ import pickle
 import resource
 import time
 
-from briefing.extract import DEFAULT_MODEL, extract, load_model
-from briefing.ingest import read_sources
-from briefing.themes import load_themes
+from briefing.facts.extract import DEFAULT_MODEL, load_model
+from briefing.facts.extraction import extract
+from briefing.facts.themes import load_themes
+from briefing.sources.ingest import read_sources
 
 
 def _peak_mb() -> float:

@@ -12,9 +12,9 @@ from .errors import (
     RenderError,
     ThemesError,
 )
+from .facts.themes import load_themes
 from .models import Brief, BriefTheme, Citation, Fact, Item, Source, Theme, Themes
 from .pipeline import build_brief, render_output, write_output
-from .themes import load_themes
 
 __version__ = "0.1.0"
 

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import click
 import typer
 
-from .cache import CACHE_ENV
 from .errors import BriefingError
-from .modelinfo import DEFAULT_MODEL
+from .facts.cache import CACHE_ENV
+from .facts.modelinfo import DEFAULT_MODEL
 from .pipeline import DEFAULT_TITLE, FORMATS, PAPERS
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from .mail import MailSettings
+    from .delivery.mail import MailSettings
+    from .facts.workers import ParserPool
     from .watch import Watched
-    from .workers import ParserPool
 
 app = typer.Typer(
     add_completion=False,
@@ -151,9 +151,13 @@ def build(
         if watch and output == "-":
             raise BriefingError("--watch writes the brief again at each change; give "
                                 "--output a file, not -")
-        day = _parse_date(date)
-        moment = _parse_since(since)
-        from .pipeline import build_brief, render_output, write_output
+        from .pipeline import BuildOptions, build_brief, render_output, write_output
+
+        options = BuildOptions(
+            themes=themes, model=model, title=title, date=_parse_date(date),
+            paper=paper.lower(), offline=offline, since=_parse_since(since),
+            max_items=max_items, jobs=jobs, cache=not no_cache, cache_dir=cache_dir,
+        )
 
         sources = list(inputs) if inputs else ["seeds"]
         target_name = output or f"brief.{fmt}"
@@ -165,24 +169,9 @@ def build(
                 mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc,
                                       reply_to=reply_to)
             with _ProgressBar(sys.stderr) as progress:
-                result = build_brief(
-                    sources,
-                    themes=themes,
-                    model=model,
-                    title=title,
-                    date=day,
-                    paper=paper.lower(),
-                    offline=offline,
-                    since=moment,
-                    max_items=max_items,
-                    jobs=jobs,
-                    cache=not no_cache,
-                    cache_dir=cache_dir,
-                    progress=progress,
-                    pool=pool,
-                )
+                result = build_brief(sources, options, progress=progress, pool=pool)
             if archive is not None:
-                from .archive import write_archive
+                from .delivery.archive import write_archive
 
                 write_archive(result.brief.sources, archive)
             data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
@@ -226,8 +215,8 @@ def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
            jobs: int) -> None:
     """Build, then build again at each change *watched* reports, until Ctrl-C (or
     SIGTERM). A failed build is reported in one line and the watch goes on."""
+    from .facts.workers import ParserPool
     from .watch import Watcher
-    from .workers import ParserPool
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
     building = True
@@ -308,8 +297,8 @@ def send(
         security = "starttls" if starttls else "ssl" if ssl else None
         settings = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to,
                                   smtp=smtp, security=security, user=user, timeout=timeout)
-        from .mail import PASSWORD_ENV, Server, check_login, compose, read_message
-        from .mail import send as send_message
+        from .delivery.mail import PASSWORD_ENV, Server, check_login, compose, read_message
+        from .delivery.mail import send as send_message
 
         server = Server.from_settings(settings)
         password = os.environ.get(PASSWORD_ENV)
@@ -326,13 +315,11 @@ def send(
             if paper.lower() not in PAPERS:
                 raise BriefingError(
                     f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
-            from .pipeline import build_brief, render_output, write_output
+            from .pipeline import BuildOptions, build_brief, render_output, write_output
 
-            result = build_brief(
-                list(inputs) if inputs else ["seeds"],
-                themes=themes, model=model, title=title, date=_parse_date(date),
-                paper=paper.lower(),
-            )
+            options = BuildOptions(themes=themes, model=model, title=title,
+                                   date=_parse_date(date), paper=paper.lower())
+            result = build_brief(list(inputs) if inputs else ["seeds"], options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
             saved = write_output(message.as_bytes(), output) or output
             typer.echo(f"saved {saved}", err=True)
@@ -369,7 +356,7 @@ def cache_command(
     """Show where the fact cache is and what it holds; --clear empties it."""
     _configure_logging(verbose)
     with _reported_errors():
-        from .cache import cache_usage, default_cache_dir, prune_cache
+        from .facts.cache import cache_usage, default_cache_dir, prune_cache
 
         folder = cache_dir if cache_dir is not None else default_cache_dir()
         if older_than is not None and not clear:
@@ -388,7 +375,7 @@ def cache_command(
 
 def _mail_settings(config: Path | None, **options: object) -> MailSettings:
     """The mail config file's settings, each overridden by its option when given."""
-    from .mail import MailSettings, load_mail_config
+    from .delivery.mail import MailSettings, load_mail_config
 
     base = load_mail_config(config) if config is not None else MailSettings()
     return base.merged(**options)

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import InputError
-from .extract import DEFAULT_MODEL, extract, load_model
-from .group import group
-from .inputs import gather_sources
-from .themes import load_themes
+from .facts.extract import load_model
+from .facts.extraction import extract
+from .facts.group import group
+from .facts.modelinfo import DEFAULT_MODEL
+from .facts.themes import load_themes
+from .sources.inputs import gather_sources
 
 __all__ = ["describe_source"]
 

@@ -1,43 +1,88 @@
 """The whole job as a library call: inputs in, a one-page Brief and its outputs out.
 
-``build_brief`` runs ingest -> extract -> group -> select -> fit; ``write_output``
-writes one format atomically (a temporary file beside the target, then a rename),
-so a failed run never leaves a half-written brief behind.
+``build_brief`` runs the stages in order: sources (read, fetch, clean) -> facts
+(extract with spaCy, group by theme) -> brief (select, fit one page); its options
+are one ``BuildOptions``. ``render_output`` turns the finished build into the bytes
+of one format, and ``delivery.output.write_output`` writes them atomically.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import FactCache, default_cache_dir
-from .errors import BriefingError, InputError, OutputError
-from .group import group
-from .inputs import gather_sources
-from .modelinfo import DEFAULT_MODEL, model_identity
+from .brief.select import select
+from .delivery.output import write_output
+from .errors import BriefingError, InputError
+from .facts.cache import FactCache, default_cache_dir
+from .facts.extraction import Extraction
+from .facts.group import group
+from .facts.modelinfo import DEFAULT_MODEL, model_identity
+from .facts.themes import load_themes
 from .models import Brief, Failure, FetchLimits, Source
-from .select import select
-from .themes import load_themes
-from .workers import Extraction, ParserPool
+from .sources.inputs import gather_sources
 
 if TYPE_CHECKING:
-    from .mail import MailSettings
+    from .delivery.mail import MailSettings
+    from .facts.workers import ParserPool
 
-__all__ = ["FORMATS", "PAPERS", "Build", "build_brief", "render_output", "write_output"]
+__all__ = [
+    "FORMATS",
+    "PAPERS",
+    "Build",
+    "BuildOptions",
+    "build_brief",
+    "render_output",
+    "write_output",
+]
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "html", "json", "eml")
 PAPERS = ("a4", "letter")
 DEFAULT_TITLE = "Briefing note"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build reads and how: everything but the inputs themselves.
+
+    Checked when made, so a bad value fails before any input is read; the title's
+    runs of white space become single spaces. ``replace`` gives a copy with some
+    options changed.
+    """
+
+    themes: str | Path | None = None  # a themes file; None: the built-in one
+    model: str = DEFAULT_MODEL  # the spaCy pipeline's name
+    title: str = DEFAULT_TITLE
+    date: dt.date | None = None  # the brief's date; None: today
+    paper: str = "a4"  # a4 or letter
+    offline: bool = False  # fetch nothing: every URL fails
+    since: dt.datetime | None = None  # feed entries published then or later
+    max_items: int | None = None  # the newest entries of each feed
+    limits: FetchLimits | None = None  # of URL fetches; None: FetchLimits()
+    jobs: int = 1  # worker processes parsing the articles; the same brief for any number
+    cache: bool = True  # keep each article's facts, so a later build parses only what is new
+    cache_dir: str | Path | None = None  # None: cache.default_cache_dir()
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise BriefingError(f"jobs {self.jobs} is not a number of processes; give 1 or more")
+        if self.paper not in PAPERS:
+            raise BriefingError(f"paper {self.paper!r} is not one of {', '.join(PAPERS)}")
+        if not self.title.strip():
+            raise BriefingError("title is empty; give --title some text")
+        object.__setattr__(self, "title", " ".join(self.title.split()))
+
+    def replace(self, **changes: object) -> BuildOptions:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -56,19 +101,8 @@ class Build:
 
 def build_brief(
     inputs: Sequence[str | Path],
+    options: BuildOptions | None = None,
     *,
-    themes: str | Path | None = None,
-    model: str = DEFAULT_MODEL,
-    title: str = DEFAULT_TITLE,
-    date: dt.date | None = None,
-    paper: str = "a4",
-    offline: bool = False,
-    since: dt.datetime | None = None,
-    max_items: int | None = None,
-    limits: FetchLimits | None = None,
-    jobs: int = 1,
-    cache: bool = True,
-    cache_dir: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     pool: ParserPool | None = None,
 ) -> Build:
@@ -76,22 +110,15 @@ def build_brief(
 
     An input that fails is logged as a warning and listed in ``Build.failures``;
     the brief is built from the rest. No usable source at all is an InputError.
-    *jobs* processes parse the articles (the output is the same for any number).
-    With *cache*, each article's facts are kept in *cache_dir* (default:
-    ``cache.default_cache_dir()``) and a later build parses only what is new.
-    *progress* is called as (articles done, articles in all) during extraction.
-    With a *pool* (of the same *model* and *jobs*), its workers parse, and keep
-    the model loaded for the next build.
+    *options* say how (``BuildOptions()`` when None). *progress* is called as
+    (articles done, articles in all) during extraction. With a *pool* (of the
+    options' model and jobs), its workers parse, and keep the model loaded for
+    the next build.
     """
-    if pool is not None and (pool.model, pool.jobs) != (model, jobs):
+    options = options if options is not None else BuildOptions()
+    if pool is not None and (pool.model, pool.jobs) != (options.model, options.jobs):
         raise ValueError(f"the pool parses with {pool.model} in {pool.jobs} processes, "
-                         f"not {model} in {jobs}")
-    if jobs < 1:
-        raise BriefingError(f"jobs {jobs} is not a number of processes; give 1 or more")
-    if paper not in PAPERS:
-        raise BriefingError(f"paper {paper!r} is not one of {', '.join(PAPERS)}")
-    if not title.strip():
-        raise BriefingError("title is empty; give --title some text")
+                         f"not {options.model} in {options.jobs}")
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -101,11 +128,11 @@ def build_brief(
         timings[stage] = now - clock
         clock = now
 
-    theme_set = load_themes(themes)
-    identity = model_identity(model) if cache else None
+    theme_set = load_themes(options.themes)
+    identity = model_identity(options.model) if options.cache else None
     fact_cache = None
     if identity is not None:
-        folder = cache_dir if cache_dir is not None else default_cache_dir()
+        folder = options.cache_dir if options.cache_dir is not None else default_cache_dir()
         fact_cache = FactCache(folder, model=identity, themes=theme_set)
     done = 0
     total = 0
@@ -121,20 +148,20 @@ def build_brief(
     # needed; with one, they start anyway where a spare core has nothing else to
     # do, and stop if every article turns out to be cached.
     early = fact_cache is None or (os.cpu_count() or 1) > 1
-    with Extraction(theme_set, model=model, jobs=jobs, cache=fact_cache, progress=advance,
-                    early=early, pool=pool) as extraction:
-        sources, failures = gather_sources(inputs, offline=offline, since=since,
-                                           max_items=max_items, limits=limits)
+    with Extraction(theme_set, model=options.model, jobs=options.jobs, cache=fact_cache,
+                    progress=advance, early=early, pool=pool) as extraction:
+        sources, failures = gather_sources(inputs, offline=options.offline, since=options.since,
+                                           max_items=options.max_items, limits=options.limits)
         _report_failures(sources, failures, len(inputs))
         lap("ingest")
         total = len(sources)
         extraction.submit(sources)
         lap("cache")
-        from . import render  # WeasyPrint is slow to import: only when a brief is laid out
+        from .brief import render  # WeasyPrint is slow to import: only when a brief is laid out
 
         lap("load renderer")
         if extraction.parsing:  # the workers are at it: ready fonts and stylesheet meanwhile
-            render.warm_up(paper)
+            render.warm_up(options.paper)
             lap("warm up renderer")
         facts = extraction.facts()
         lap("wait for parse")
@@ -143,9 +170,9 @@ def build_brief(
         placements,
         sources,
         theme_set,
-        title=" ".join(title.split()),
-        date=date or dt.date.today(),
-        paper=paper,
+        title=options.title,
+        date=options.date or dt.date.today(),
+        paper=options.paper,
     )
     lap("group and select")
     brief, document = render.fit_to_page(brief)
@@ -190,19 +217,19 @@ def render_output(
     html: a whole page, or with *fragment* a section to paste into a page (its ids
     prefixed with *id_prefix*). eml: a message to *mail*'s addresses, PDF attached.
     """
-    from . import render
+    from .brief import render
 
     started = time.perf_counter()
     if fmt == "pdf":
         data = render.write_pdf(build.document)
     elif fmt == "html" and fragment:
-        from .embed import render_fragment
+        from .delivery.embed import render_fragment
 
         data = render_fragment(build.brief, id_prefix=id_prefix).encode("utf-8")
     elif fmt == "html":
         data = render.render_html(build.brief).encode("utf-8")
     elif fmt == "eml":
-        from .mail import MailSettings, compose
+        from .delivery.mail import MailSettings, compose
 
         message = compose(build.brief, render.write_pdf(build.document), mail or MailSettings())
         data = message.as_bytes()
@@ -212,43 +239,3 @@ def render_output(
         raise BriefingError(f"format {fmt!r} is not one of {', '.join(FORMATS)}; pick one")
     build.timings[f"write {fmt}"] = time.perf_counter() - started
     return data
-
-
-def write_output(data: bytes, output: str | Path) -> Path | None:
-    """Write *data* to *output* atomically; "-" writes to standard output."""
-    if str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return None
-    target = Path(output)
-    if target.is_dir():
-        raise OutputError(f"{output}: is a folder; give a file name such as brief.pdf")
-    folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"{output}: folder {folder} does not exist; create it first")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(
-            f"{output}: cannot write in {folder} ({error.strerror}); pick another --output"
-        ) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; match a plain open()
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(
-            f"{output}: cannot write ({error.strerror}); pick another --output"
-        ) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .inputs import INPUT_SUFFIXES, is_url
+from .sources.inputs import INPUT_SUFFIXES, is_url
 
 __all__ = ["Watched", "Watcher"]
 
-SIDECAR_SUFFIX = ".toml"  # an article's metadata beside it (briefing/ingest.py)
+SIDECAR_SUFFIX = ".toml"  # an article's metadata beside it (briefing/sources/ingest.py)
 LISTENING_MS = 500  # watchfiles' idle wake-up; the first one says it is listening
 WAIT_SECONDS = 0.5  # the longest wait for a change that Ctrl-C cannot interrupt
 

@@ -22,8 +22,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from briefing import mail, pipeline
-from briefing.embed import render_fragment
+from briefing import pipeline
+from briefing.delivery import mail
+from briefing.delivery.embed import render_fragment
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; `playwright install` cannot download here
@@ -58,7 +59,7 @@ PROPERTIES = ("color", "font-size", "font-family", "font-weight", "display", "li
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The seed brief as a full page and as two fragments in a hostile host page, served."""
     folder = tmp_path_factory.mktemp("site")
-    build = pipeline.build_brief([ROOT / "seeds"], title="Morning brief", date=None)
+    build = pipeline.build_brief([ROOT / "seeds"], pipeline.BuildOptions(title="Morning brief"))
     (folder / "brief.html").write_bytes(pipeline.render_output(build, "html"))
     message = mail.compose(build.brief, b"%PDF-1.7", mail.MailSettings(sender="d@example.org"))
     html_part = message.get_body(("html",))

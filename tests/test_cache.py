@@ -17,14 +17,15 @@ import pytest
 from spacy.language import Language
 from typer.testing import CliRunner
 
-from briefing import extract as extract_module
-from briefing import workers
-from briefing.cache import FactCache
 from briefing.cli import _ProgressBar, app
-from briefing.extract import extract, load_model, model_identity
-from briefing.ingest import read_sources
+from briefing.facts import extract as extract_module
+from briefing.facts import workers
+from briefing.facts.cache import FactCache
+from briefing.facts.extract import load_model, model_identity
+from briefing.facts.extraction import extract
+from briefing.facts.themes import load_themes
 from briefing.models import Fact, Segment, Source
-from briefing.themes import load_themes
+from briefing.sources.ingest import read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -143,7 +144,7 @@ def test_a_damaged_entry_is_parsed_again_and_rewritten(
     assert callable(damage)
     entry.write_bytes(damage(entry.read_bytes()))
     cache = _cache(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="briefing.cache"):
+    with caplog.at_level(logging.WARNING, logger="briefing.facts.cache"):
         assert extract([source], themes, nlp=nlp, cache=cache) == parsed
     assert cache.misses == 1
     assert "is damaged; parsing again" in caplog.text
@@ -158,7 +159,7 @@ def test_an_unwritable_cache_only_warns(
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     source = _source(1, *PARAGRAPHS)
-    with caplog.at_level(logging.WARNING, logger="briefing.cache"):
+    with caplog.at_level(logging.WARNING, logger="briefing.facts.cache"):
         facts = extract([source], load_themes(), nlp=nlp, cache=_cache(blocker))
     assert facts == extract([source], load_themes(), nlp=nlp)
     assert "cannot write the cache" in caplog.text

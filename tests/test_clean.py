@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefing.clean import segment_article
+from briefing.sources.clean import segment_article
 
 BODY = [
     "The finance ministry said on Monday that it would raise the fuel tax next year.",

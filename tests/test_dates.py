@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from briefing.dates import resolve_date
+from briefing.facts.dates import resolve_date
 
 TUESDAY = dt.date(2025, 5, 27)
 

@@ -1,4 +1,4 @@
-"""Tests for briefing.embed: the HTML fragment for an existing page."""
+"""Tests for briefing.delivery.embed: the HTML fragment for an existing page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import tinyhtml5
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.embed import SCOPE_CLASS, default_id_prefix, render_fragment, scope_css
+from briefing.delivery.embed import SCOPE_CLASS, default_id_prefix, render_fragment, scope_css
 from briefing.errors import RenderError
 from tests.test_render import _golden_brief
 

@@ -10,15 +10,15 @@ import spacy
 from spacy.language import Language
 
 from briefing.errors import ModelError
-from briefing.extract import (
+from briefing.facts.extract import (
     _SAVED_TOKENIZER,
     DEFAULT_MODEL,
     _saves_its_tokenizer,
-    extract,
     load_model,
 )
+from briefing.facts.extraction import extract
+from briefing.facts.themes import load_themes
 from briefing.models import Fact, Segment, Source
-from briefing.themes import load_themes
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONTEXT = "Foreign Minister Hakan Fidan met his Russian counterpart Sergey Lavrov on Tuesday."

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from briefing.errors import InputError
-from briefing.feeds import looks_like_feed, read_feed, select_entries
+from briefing.sources.feeds import looks_like_feed, read_feed, select_entries
 
 BODY = " ".join(["The council met on Monday to agree the new budget for the city."] * 3)
 

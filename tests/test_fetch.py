@@ -12,9 +12,9 @@ import trustme
 from webserver import Route, Server, serve
 
 from briefing.errors import InputError
-from briefing.fetch import fetch
-from briefing.inputs import is_url
 from briefing.models import FetchLimits
+from briefing.sources.fetch import fetch
+from briefing.sources.inputs import is_url
 
 PAGE = b"<html><body><p>Hello.</p></body></html>"
 QUICK = FetchLimits(timeout=0.5, max_bytes=64 * 1024, max_redirects=3)

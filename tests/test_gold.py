@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from briefing.models import Brief
-from briefing.pipeline import build_brief
+from briefing.pipeline import BuildOptions, build_brief
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "heldout"
@@ -47,7 +47,7 @@ def gold(name: str) -> dict[str, Any]:
 @pytest.fixture(scope="module", params=list(CASES))
 def case(request: pytest.FixtureRequest) -> tuple[dict[str, Any], Brief]:
     _, inputs, themes, day = CASES[request.param]
-    return gold(request.param), build_brief(inputs, themes=themes, date=day).brief
+    return gold(request.param), build_brief(inputs, BuildOptions(themes=themes, date=day)).brief
 
 
 def measure(gold: dict[str, Any], brief: Brief) -> dict[str, float]:

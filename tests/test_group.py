@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from briefing.group import group
+from briefing.facts.group import group
+from briefing.facts.themes import load_themes
 from briefing.models import Fact, ThemeMatch
-from briefing.themes import load_themes
 
 THEMES = load_themes()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.ingest import find_inputs, read_source, read_sources
+from briefing.sources.ingest import find_inputs, read_source, read_sources
 
 ARTICLE = (
     "The finance ministry said on Monday that it would raise the fuel tax next year.\n\n"

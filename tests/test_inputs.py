@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from webserver import Route, Server, serve
 
-from briefing.inputs import canonical_url, gather_sources
 from briefing.models import FetchLimits
+from briefing.sources.inputs import canonical_url, gather_sources
 
 QUICK = FetchLimits(timeout=0.5, max_bytes=256 * 1024, max_redirects=3)
 TAX = [

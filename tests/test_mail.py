@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from typer.testing import CliRunner
 
-from briefing import mail
 from briefing.cli import app
+from briefing.delivery import mail
 from briefing.errors import MailError
 from briefing.models import BriefTheme, Citation, Item, Source
 from tests.test_render import _golden_brief

@@ -1,4 +1,4 @@
-"""Tests for briefing.render: HTML, the one-page PDF and JSON of hand-built briefs."""
+"""Tests for briefing.brief.render: HTML, the one-page PDF and JSON of hand-built briefs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pypdf
 import pytest
 import tinyhtml5
 
-from briefing import render
+from briefing.brief import render
 from briefing.errors import RenderError
 from briefing.models import Brief, BriefTheme, Citation, Item, Source
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from briefing.brief.select import rank, select
+from briefing.facts.themes import load_themes
 from briefing.models import Fact, Placement, Source, ThemeMatch
-from briefing.select import rank, select
-from briefing.themes import load_themes
 
 THEMES = load_themes()
 

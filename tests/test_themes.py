@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import ThemesError
-from briefing.themes import load_themes
+from briefing.facts.themes import load_themes
 
 
 def test_default_themes_hold_the_design_cards_themes() -> None:

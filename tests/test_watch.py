@@ -19,10 +19,11 @@ import pytest
 from processes import HAS_PROC, children, gone
 
 from briefing.errors import InputError
-from briefing.ingest import read_sources
-from briefing.themes import DEFAULT_THEMES, load_themes
+from briefing.facts.extraction import Extraction
+from briefing.facts.themes import DEFAULT_THEMES, load_themes
+from briefing.facts.workers import ParserPool
+from briefing.sources.ingest import read_sources
 from briefing.watch import Watched
-from briefing.workers import Extraction, ParserPool
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

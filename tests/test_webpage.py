@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from briefing.errors import InputError
-from briefing.webpage import read_page
+from briefing.sources.webpage import read_page
 
 LEDE = ("The finance ministry said on Monday that it would raise the fuel tax next year, "
         "a move that opposition parties have promised to fight in parliament.")

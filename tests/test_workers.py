@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from processes import HAS_PROC, children
 
-from briefing import workers
-from briefing.cache import FactCache
-from briefing.extract import extract, load_model
-from briefing.ingest import read_sources
-from briefing.modelinfo import model_identity
-from briefing.themes import load_themes
-from briefing.workers import Extraction
+from briefing.facts import workers
+from briefing.facts.cache import FactCache
+from briefing.facts.extract import load_model
+from briefing.facts.extraction import Extraction, extract
+from briefing.facts.modelinfo import model_identity
+from briefing.facts.themes import load_themes
+from briefing.sources.ingest import read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

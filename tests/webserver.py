@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from briefing.clean import segment_article
+from briefing.sources.clean import segment_article
 
 
 @dataclass

@@ -26,7 +26,8 @@ def main(paths: list[str]) -> None:
                 for sent in nlp(block).sents:
                     stripped = sent.text.strip()
                     if stripped:
-                        offset = start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                        lead = len(sent.text) - len(sent.text.lstrip())
+                        offset = start + sent.start_char + lead
                         print(f"[{offset}:{offset + len(stripped)}] {stripped}")
             start += len(block) + 1
 

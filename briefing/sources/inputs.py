@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ..errors import InputError
+from ..models import Failure, FetchLimits, Source
 from .encoding import decode_text
-from .errors import InputError
 from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
 from .ingest import TEXT_SUFFIXES, expand_input, read_bytes, read_source, text_source
-from .models import Failure, FetchLimits, Source
 from .webpage import read_page
 
 if TYPE_CHECKING:  # httpx loads only when an input is a URL (about 0.1 s)

@@ -20,7 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from .models import (
+from ..models import (
     NUMERIC_LABELS,
     Brief,
     BriefTheme,

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+from ..models import Segment, Source
 from .clean import segment_article
 from .encoding import decode_text
-from .errors import InputError
-from .models import Segment, Source
 
 __all__ = [
     "TEXT_SUFFIXES",

@@ -14,7 +14,7 @@ import logging
 
 import charset_normalizer
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["decode_text"]
 

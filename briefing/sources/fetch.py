@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .errors import InputError
-from .models import FetchLimits
+from ..errors import InputError
+from ..models import FetchLimits
 
 __all__ = ["Download", "fetch", "open_client"]
 

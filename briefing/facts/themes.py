@@ -5,7 +5,7 @@ A themes file is TOML. Each ``[[theme]]`` has a ``key``, a ``title`` and
 (``{pattern = "harbour strike"}``) or a list of token dicts
 (``{pattern = [{LOWER = "trade"}, {ORTH = "-"}, {LOWER = "off"}]}``), each with an
 optional ``weight``. An ``[other]`` table names the section for facts that match
-no theme. The default file ships with the package (``briefing/themes.toml``).
+no theme. The default file ships with the package (``briefing/facts/themes.toml``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import ThemesError
-from .models import Pattern, Theme, Themes
+from ..errors import ThemesError
+from ..models import Pattern, Theme, Themes
 
 __all__ = ["DEFAULT_THEMES", "load_themes"]
 

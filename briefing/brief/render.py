@@ -34,8 +34,8 @@ from weasyprint.formatting_structure.boxes import (
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from briefing.errors import RenderError
-from briefing.models import Brief, BriefTheme, Item, Source
+from ..errors import RenderError
+from ..models import Brief, BriefTheme, Item, Source
 
 __all__ = [
     "MIN_BODY_SIZE",
@@ -104,8 +104,8 @@ def templates_dir() -> Path:
     Inside the installed package when built as a wheel, else the repository's
     top-level ``templates/`` (a source checkout or an editable install).
     """
-    here = Path(__file__).resolve().parent
-    candidates = (here / "templates", here.parent / "templates")
+    package = Path(__file__).resolve().parent.parent
+    candidates = (package / "templates", package.parent / "templates")
     for candidate in candidates:
         if (candidate / TEMPLATE).is_file():
             return candidate

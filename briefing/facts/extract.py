@@ -12,7 +12,6 @@ from __future__ import annotations
 import configparser
 import functools
 import logging
-import multiprocessing
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,18 +24,16 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
-from .cache import FactCache
-from .errors import ModelError
+from ..errors import ModelError
+from ..models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_identity
-from .models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
-from .workers import collect, from_cache, parse_in_workers
 
 __all__ = [
     "DEFAULT_MODEL",
     "ThemeMatcher",
-    "extract",
     "load_model",
     "model_identity",
+    "parse_in_zones",
     "parse_sources",
 ]
 
@@ -188,51 +185,12 @@ class ThemeMatcher:
         ]
 
 
-def extract(
-    sources: Sequence[Source],
-    themes: Themes,
-    *,
-    nlp: Language | str,
-    batch_size: int = 64,
-    n_process: int = 1,
-    cache: FactCache | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> list[Fact]:
-    """The facts of every source, in source order, parsed in ``nlp.pipe`` streams.
-
-    *nlp* is a loaded pipeline, or a model name loaded only if some source is
-    not in *cache*. Sources found in *cache* are not parsed again. The others
-    are parsed inside memory zones of a few hundred sources, so no ``Doc``
-    outlives its source and the vocabulary does not grow with the corpus; with
-    *n_process* > 1, by that many worker processes, each parsing and extracting
-    a share of the sources (``workers.parse_in_workers``). *progress* is called
-    with the number of sources each step finished.
-    """
-    found, pending = from_cache(sources, cache)
-    if progress is not None:
-        progress(len(sources) - len(pending))
-    if pending:
-        model = nlp if isinstance(nlp, Language) else load_model(nlp)
-        to_parse = [source for _, source, _ in pending]
-        if n_process > 1 and len(to_parse) > 1:
-            # Forked where the platform allows: the workers share the loaded model.
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            parsed = parse_in_workers(to_parse, model, themes, batch_size=batch_size,
-                                      processes=n_process, context=context)
-        else:
-            parsed = _parse_in_zones(to_parse, model, themes, batch_size)
-    else:
-        parsed = iter(())
-    return collect(found, pending, parsed, cache, progress)
-
-
 # Sources parsed per memory zone: the strings spaCy interns for them are freed at
 # the end of each zone, so memory stays flat however many articles come in.
 _ZONE_SOURCES = 250
 
 
-def _parse_in_zones(
+def parse_in_zones(
     sources: Sequence[Source], nlp: Language, themes: Themes, batch_size: int
 ) -> Iterator[list[Fact]]:
     """The facts of each source in turn, parsed in this process."""

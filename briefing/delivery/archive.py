@@ -16,9 +16,9 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import OutputError
-from .models import Source
-from .pipeline import write_output
+from ..errors import OutputError
+from ..models import Source
+from .output import write_output
 
 __all__ = ["write_archive"]
 

@@ -34,9 +34,9 @@ from typing import Any
 
 import css_inline
 
-from .errors import DeliveryError, MailError
-from .models import Brief
-from .render import MONTHS, render_template
+from ..brief.render import MONTHS, render_template
+from ..errors import DeliveryError, MailError
+from ..models import Brief
 
 __all__ = [
     "CONFIG_KEYS",

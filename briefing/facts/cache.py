@@ -37,8 +37,8 @@ from pathlib import Path
 
 import platformdirs
 
-from .errors import OutputError
-from .models import Fact, Source, Themes
+from ..errors import OutputError
+from ..models import Fact, Source, Themes
 
 __all__ = ["CACHE_ENV", "CacheUsage", "FactCache", "cache_usage", "default_cache_dir",
            "prune_cache"]
@@ -47,8 +47,9 @@ logger = logging.getLogger(__name__)
 
 CACHE_ENV = "BRIEFING_CACHE_DIR"
 _FORMAT = b"briefing-facts/1\n"  # first bytes of every entry; bump when the layout changes
-_PACKAGE = Path(__file__).resolve().parent
-_EXTRACTION_FILES = ("extract.py", "dates.py", "models.py", "aliases.toml", "rhetoric.toml")
+_PACKAGE = Path(__file__).resolve().parent.parent
+_EXTRACTION_FILES = ("facts/extract.py", "facts/dates.py", "models.py", "facts/aliases.toml",
+                     "facts/rhetoric.toml")
 
 
 def default_cache_dir() -> Path:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["FeedEntry", "read_feed", "select_entries", "looks_like_feed"]
 

@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .models import Fact
+from ..models import Fact
 
 __all__ = ["resolve_date", "warm_up", "with_dates"]
 

@@ -25,9 +25,9 @@ import re
 import tinycss2
 import tinycss2.ast
 
-from .errors import RenderError
-from .models import Brief
-from .render import render_template, templates_dir
+from ..brief.render import render_template, templates_dir
+from ..errors import RenderError
+from ..models import Brief
 
 __all__ = ["SCOPE_CLASS", "default_id_prefix", "render_fragment", "scope_css"]
 

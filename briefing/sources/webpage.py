@@ -21,10 +21,10 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..errors import InputError
+from ..models import Source
 from .encoding import decode_text
-from .errors import InputError
 from .ingest import text_source
-from .models import Source
 
 __all__ = ["read_page"]
 

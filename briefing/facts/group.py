@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .models import Fact, Placement, Themes
+from ..models import Fact, Placement, Themes
 
 __all__ = ["group"]
 

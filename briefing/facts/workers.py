@@ -1,10 +1,10 @@
-"""Facts for a set of sources: from the fact cache, the rest parsed in worker processes.
+"""Worker processes that load the spaCy model and parse sources into facts.
 
 spaCy and the model load only in the workers, so this module never imports
 spaCy, and a build whose articles are all cached never loads it. Parsing
-starts when an ``Extraction`` is made and runs beside whatever the caller does
-next (the pipeline loads the PDF renderer meanwhile, about half a second);
-``Extraction.facts`` waits for it.
+starts when the workers are handed tasks (``extraction.Extraction`` does so as a
+build starts) and runs beside whatever the caller does next (the pipeline loads
+the PDF renderer meanwhile, about half a second).
 
 Workers start with the platform's default method: forked on Linux (nothing to
 re-import), spawned on macOS and Windows, where a script calling the library
@@ -22,22 +22,20 @@ import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
 
-from .cache import FactCache
-from .dates import warm_up, with_dates
-from .errors import BriefingError
-from .models import Fact, Source, Themes
+from ..errors import BriefingError
+from ..models import Fact, Source, Themes
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["Extraction", "ParserPool", "collect", "from_cache", "parse_in_workers"]
+__all__ = ["ParserPool", "TaskResult", "Workers", "parse_in_workers", "tasks_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,143 +43,6 @@ logger = logging.getLogger(__name__)
 # and report progress often, large enough that a task's pickling and nlp.pipe
 # start-up cost little.
 TASK_SOURCES = 16
-
-Pending = list[tuple[int, Source, str | None]]  # (position, source, cache key)
-
-
-def from_cache(
-    sources: Sequence[Source], cache: FactCache | None
-) -> tuple[list[list[Fact] | None], Pending]:
-    """The cached facts of each source (None where there are none), and the sources
-    left to parse, with their positions and cache keys."""
-    found: list[list[Fact] | None] = [None] * len(sources)
-    pending: Pending = []
-    for number, source in enumerate(sources):
-        key = cache.key(source) if cache is not None else None
-        cached = cache.get(key, source) if cache is not None and key is not None else None
-        if cached is None:
-            pending.append((number, source, key))
-        else:
-            found[number] = cached
-    return found, pending
-
-
-def collect(
-    found: list[list[Fact] | None],
-    pending: Pending,
-    parsed: Iterable[list[Fact]],
-    cache: FactCache | None,
-    progress: Callable[[int], None] | None,
-) -> list[Fact]:
-    """Every fact in source order: *found* in the cache, and *parsed* (one list per
-    *pending* source, in order), which are dated here and go into *cache*."""
-    for facts, (number, source, key) in zip(parsed, pending, strict=True):
-        dated = with_dates(facts, source.published)
-        found[number] = dated
-        if cache is not None and key is not None:
-            cache.put(key, dated)
-        if progress is not None:
-            progress(1)
-    every = [fact for per_source in found for fact in per_source or ()]
-    logger.info(
-        "extracted %d facts from %d sources (%d parsed, %d from the cache)",
-        len(every), len(found), len(pending), len(found) - len(pending),
-    )
-    return every
-
-
-class Extraction:
-    """Facts of sources: cached ones at once, the others parsed by *jobs* worker
-    processes that run while the caller goes on.
-
-    The workers start loading the model when the extraction is made (*early*),
-    before the sources are known, or else only once ``submit`` finds sources
-    the *cache* lacks. ``submit`` hands the workers those sources, or stops them
-    when there are none; ``facts()`` waits for them and returns every fact in
-    source order, storing the newly parsed ones in *cache*. *progress* is
-    called with the number of sources each step finished. Use it as a context
-    manager, so that the workers stop however the caller leaves.
-
-    With a *pool*, the workers are the pool's, kept with their model loaded for
-    the next extraction; they are stopped only if this one fails or is interrupted.
-    """
-
-    def __init__(
-        self,
-        themes: Themes,
-        *,
-        model: str,
-        jobs: int = 1,
-        cache: FactCache | None = None,
-        progress: Callable[[int], None] | None = None,
-        batch_size: int = 64,
-        early: bool = True,
-        pool: ParserPool | None = None,
-    ) -> None:
-        self.themes, self.model, self.jobs, self.cache = themes, model, jobs, cache
-        self.progress, self.batch_size = progress, batch_size
-        self.timings: dict[str, float] = {}  # in the workers, summed over them
-        self._sources: Sequence[Source] = ()
-        self._found: list[list[Fact] | None] = []
-        self._pending: Pending = []
-        self._results: Iterator[_TaskResult] = iter(())
-        self._workers: _Workers | None = None
-        self._pool = pool
-        if pool is not None:
-            self._workers = pool.workers(themes)
-        elif early:
-            self._workers = _Workers(model, themes, batch_size, jobs)
-            self._workers.start()
-
-    def submit(self, sources: Sequence[Source]) -> None:
-        """Look *sources* up in the cache and hand the workers the rest."""
-        self._sources = sources
-        self._found, self._pending = from_cache(sources, self.cache)
-        if self._pending:
-            tasks = _tasks([source for _, source, _ in self._pending])
-            if self._workers is None:
-                self._workers = _Workers(self.model, self.themes, self.batch_size,
-                                         min(self.jobs, len(tasks)))
-            self._results = self._workers.parse(tasks)
-        else:
-            self.close()  # every source is cached: no model to load
-        if self.progress is not None:  # after the workers start, so none forks a drawing thread
-            self.progress(len(sources) - len(self._pending))
-
-    @property
-    def parsing(self) -> int:
-        """How many of the submitted sources the workers parse."""
-        return len(self._pending)
-
-    def facts(self) -> list[Fact]:
-        """Every fact of the submitted sources, in source order, once the workers are done."""
-
-        def parsed() -> Iterator[list[Fact]]:
-            for result in self._results:
-                for name, seconds in result.timings.items():
-                    self.timings[name] = self.timings.get(name, 0.0) + seconds
-                yield from result.facts
-
-        if self._pending:  # their dates are resolved here: ready dateparser while they parse
-            warm_up()
-        facts = collect(self._found, self._pending, parsed(), self.cache, self.progress)
-        self.close()
-        return facts
-
-    def close(self) -> None:
-        """Stop the workers (at once, if they are still parsing); a pool's stay."""
-        if self._workers is not None and self._pool is None:
-            self._workers.stop()
-        self._workers = None
-
-    def __enter__(self) -> Extraction:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
-        if kind is not None and self._pool is not None and self._workers is not None:
-            self._pool.close()  # they may be mid-task for nothing: the next build starts anew
-        self.close()
-
 
 class ParserPool:
     """Worker processes that keep their model loaded from one extraction to the next.
@@ -196,14 +57,14 @@ class ParserPool:
     def __init__(self, model: str, *, jobs: int = 1, batch_size: int = 64) -> None:
         self.model, self.jobs, self.batch_size = model, jobs, batch_size
         self._themes: Themes | None = None
-        self._workers: _Workers | None = None
+        self._workers: Workers | None = None
 
-    def workers(self, themes: Themes) -> _Workers:
+    def workers(self, themes: Themes) -> Workers:
         """The running workers for *themes*, started (or restarted) as needed."""
         if self._workers is not None and self._themes != themes:
             self.close()
         if self._workers is None:
-            self._workers = _Workers(self.model, themes, self.batch_size, self.jobs)
+            self._workers = Workers(self.model, themes, self.batch_size, self.jobs)
             self._workers.start()
             self._themes = themes
         return self._workers
@@ -234,8 +95,8 @@ def parse_in_workers(
     *model* is a loaded pipeline (shared with forked workers, pickled to spawned
     ones) or a model name each worker loads.
     """
-    tasks = _tasks(sources)
-    workers = _Workers(model, themes, batch_size, min(processes, len(tasks)), context)
+    tasks = tasks_of(sources)
+    workers = Workers(model, themes, batch_size, min(processes, len(tasks)), context)
     try:
         for result in workers.parse(tasks):
             yield from result.facts
@@ -243,11 +104,11 @@ def parse_in_workers(
         workers.stop()
 
 
-def _tasks(sources: Sequence[Source]) -> list[Sequence[Source]]:
+def tasks_of(sources: Sequence[Source]) -> list[Sequence[Source]]:
     return [sources[i : i + TASK_SOURCES] for i in range(0, len(sources), TASK_SOURCES)]
 
 
-class _Workers:
+class Workers:
     """*processes* worker processes that load the model, then parse tasks of sources.
 
     ``concurrent.futures``, not ``multiprocessing.Pool``: a worker that dies (the
@@ -277,7 +138,7 @@ class _Workers:
         for _ in range(self.processes):  # processes start as tasks come
             self._executor.submit(_ready)
 
-    def parse(self, tasks: Sequence[Sequence[Source]]) -> Iterator[_TaskResult]:
+    def parse(self, tasks: Sequence[Sequence[Source]]) -> Iterator[TaskResult]:
         """Hand the workers *tasks* now; their results in task order, as they come."""
         try:
             futures = [self._executor.submit(_parse_task, task) for task in tasks]
@@ -285,7 +146,7 @@ class _Workers:
             raise _died() from None
         return self._results(futures)
 
-    def _results(self, futures: list[Future[_TaskResult]]) -> Iterator[_TaskResult]:
+    def _results(self, futures: list[Future[TaskResult]]) -> Iterator[TaskResult]:
         for future in futures:
             try:
                 result = future.result()
@@ -318,7 +179,7 @@ def _died() -> BriefingError:
 
 
 @dataclass
-class _TaskResult:
+class TaskResult:
     facts: list[list[Fact]]
     records: list[logging.LogRecord]
     timings: dict[str, float]
@@ -380,13 +241,13 @@ def _ready() -> None:
     """A task that only makes a worker start (and load the model)."""
 
 
-def _parse_task(sources: Sequence[Source]) -> _TaskResult:
+def _parse_task(sources: Sequence[Source]) -> TaskResult:
     assert _worker is not None, "worker not started"
     started = time.perf_counter()
     facts = _worker.parse(sources) if _worker.parse is not None else []
     timings = {**_worker.timings, "parse": time.perf_counter() - started}
     _worker.timings.clear()  # the model load counts once
-    result = _TaskResult(facts, list(_worker.records), timings, _worker.error)
+    result = TaskResult(facts, list(_worker.records), timings, _worker.error)
     _worker.records.clear()
     return result
 

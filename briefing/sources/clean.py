@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import Segment
+from ..models import Segment
 
 __all__ = ["segment_article"]
 

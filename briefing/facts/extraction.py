@@ -1,0 +1,207 @@
+"""Facts for a set of sources: the cached ones at once, the rest parsed.
+
+The facts stage's library calls. ``Extraction`` is the build's: it looks each
+source up in the fact cache and hands the rest to worker processes
+(``workers``) that run beside the caller. ``extract`` is the simple call, in this
+process or forked ones, for scripts, ``briefing inspect`` and the benchmarks.
+Neither imports spaCy unless a source must be parsed; the spaCy side of parsing
+is ``extract.py``. Parsed facts are dated here (``dates.with_dates``) and go
+into the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from ..models import Fact, Source, Themes
+from .cache import FactCache
+from .dates import warm_up, with_dates
+from .workers import ParserPool, TaskResult, Workers, parse_in_workers, tasks_of
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = ["Extraction", "collect", "extract", "from_cache"]
+
+logger = logging.getLogger(__name__)
+
+Pending = list[tuple[int, Source, str | None]]  # (position, source, cache key)
+
+
+def from_cache(
+    sources: Sequence[Source], cache: FactCache | None
+) -> tuple[list[list[Fact] | None], Pending]:
+    """The cached facts of each source (None where there are none), and the sources
+    left to parse, with their positions and cache keys."""
+    found: list[list[Fact] | None] = [None] * len(sources)
+    pending: Pending = []
+    for number, source in enumerate(sources):
+        key = cache.key(source) if cache is not None else None
+        cached = cache.get(key, source) if cache is not None and key is not None else None
+        if cached is None:
+            pending.append((number, source, key))
+        else:
+            found[number] = cached
+    return found, pending
+
+
+def collect(
+    found: list[list[Fact] | None],
+    pending: Pending,
+    parsed: Iterable[list[Fact]],
+    cache: FactCache | None,
+    progress: Callable[[int], None] | None,
+) -> list[Fact]:
+    """Every fact in source order: *found* in the cache, and *parsed* (one list per
+    *pending* source, in order), which are dated here and go into *cache*."""
+    for facts, (number, source, key) in zip(parsed, pending, strict=True):
+        dated = with_dates(facts, source.published)
+        found[number] = dated
+        if cache is not None and key is not None:
+            cache.put(key, dated)
+        if progress is not None:
+            progress(1)
+    every = [fact for per_source in found for fact in per_source or ()]
+    logger.info(
+        "extracted %d facts from %d sources (%d parsed, %d from the cache)",
+        len(every), len(found), len(pending), len(found) - len(pending),
+    )
+    return every
+
+
+class Extraction:
+    """Facts of sources: cached ones at once, the others parsed by *jobs* worker
+    processes that run while the caller goes on.
+
+    The workers start loading the model when the extraction is made (*early*),
+    before the sources are known, or else only once ``submit`` finds sources
+    the *cache* lacks. ``submit`` hands the workers those sources, or stops them
+    when there are none; ``facts()`` waits for them and returns every fact in
+    source order, storing the newly parsed ones in *cache*. *progress* is
+    called with the number of sources each step finished. Use it as a context
+    manager, so that the workers stop however the caller leaves.
+
+    With a *pool*, the workers are the pool's, kept with their model loaded for
+    the next extraction; they are stopped only if this one fails or is interrupted.
+    """
+
+    def __init__(
+        self,
+        themes: Themes,
+        *,
+        model: str,
+        jobs: int = 1,
+        cache: FactCache | None = None,
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 64,
+        early: bool = True,
+        pool: ParserPool | None = None,
+    ) -> None:
+        self.themes, self.model, self.jobs, self.cache = themes, model, jobs, cache
+        self.progress, self.batch_size = progress, batch_size
+        self.timings: dict[str, float] = {}  # in the workers, summed over them
+        self._sources: Sequence[Source] = ()
+        self._found: list[list[Fact] | None] = []
+        self._pending: Pending = []
+        self._results: Iterator[TaskResult] = iter(())
+        self._workers: Workers | None = None
+        self._pool = pool
+        if pool is not None:
+            self._workers = pool.workers(themes)
+        elif early:
+            self._workers = Workers(model, themes, batch_size, jobs)
+            self._workers.start()
+
+    def submit(self, sources: Sequence[Source]) -> None:
+        """Look *sources* up in the cache and hand the workers the rest."""
+        self._sources = sources
+        self._found, self._pending = from_cache(sources, self.cache)
+        if self._pending:
+            tasks = tasks_of([source for _, source, _ in self._pending])
+            if self._workers is None:
+                self._workers = Workers(self.model, self.themes, self.batch_size,
+                                         min(self.jobs, len(tasks)))
+            self._results = self._workers.parse(tasks)
+        else:
+            self.close()  # every source is cached: no model to load
+        if self.progress is not None:  # after the workers start, so none forks a drawing thread
+            self.progress(len(sources) - len(self._pending))
+
+    @property
+    def parsing(self) -> int:
+        """How many of the submitted sources the workers parse."""
+        return len(self._pending)
+
+    def facts(self) -> list[Fact]:
+        """Every fact of the submitted sources, in source order, once the workers are done."""
+
+        def parsed() -> Iterator[list[Fact]]:
+            for result in self._results:
+                for name, seconds in result.timings.items():
+                    self.timings[name] = self.timings.get(name, 0.0) + seconds
+                yield from result.facts
+
+        if self._pending:  # their dates are resolved here: ready dateparser while they parse
+            warm_up()
+        facts = collect(self._found, self._pending, parsed(), self.cache, self.progress)
+        self.close()
+        return facts
+
+    def close(self) -> None:
+        """Stop the workers (at once, if they are still parsing); a pool's stay."""
+        if self._workers is not None and self._pool is None:
+            self._workers.stop()
+        self._workers = None
+
+    def __enter__(self) -> Extraction:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        if kind is not None and self._pool is not None and self._workers is not None:
+            self._pool.close()  # they may be mid-task for nothing: the next build starts anew
+        self.close()
+
+
+
+def extract(
+    sources: Sequence[Source],
+    themes: Themes,
+    *,
+    nlp: Language | str,
+    batch_size: int = 64,
+    n_process: int = 1,
+    cache: FactCache | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Fact]:
+    """The facts of every source, in source order, parsed in ``nlp.pipe`` streams.
+
+    *nlp* is a loaded pipeline, or a model name loaded only if some source is
+    not in *cache*. Sources found in *cache* are not parsed again. The others
+    are parsed inside memory zones of a few hundred sources, so no ``Doc``
+    outlives its source and the vocabulary does not grow with the corpus; with
+    *n_process* > 1, by that many worker processes, each parsing and extracting
+    a share of the sources (``workers.parse_in_workers``). *progress* is called
+    with the number of sources each step finished.
+    """
+    from .extract import load_model, parse_in_zones  # spaCy: only when something is parsed
+
+    found, pending = from_cache(sources, cache)
+    if progress is not None:
+        progress(len(sources) - len(pending))
+    if pending:
+        model = load_model(nlp) if isinstance(nlp, str) else nlp
+        to_parse = [source for _, source, _ in pending]
+        if n_process > 1 and len(to_parse) > 1:
+            # Forked where the platform allows: the workers share the loaded model.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            parsed = parse_in_workers(to_parse, model, themes, batch_size=batch_size,
+                                      processes=n_process, context=context)
+        else:
+            parsed = parse_in_zones(to_parse, model, themes, batch_size)
+    else:
+        parsed = iter(())
+    return collect(found, pending, parsed, cache, progress)
