@@ -7,7 +7,9 @@ offsets into ``Source.text`` instead of spaCy spans, so nothing downstream of
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,8 @@ __all__ = [
     "Theme",
     "ThemeMatch",
     "Themes",
+    "fact_from_record",
+    "fact_record",
 ]
 
 
@@ -255,3 +259,91 @@ class FetchLimits:
     # 2-3 MB of HTML and feeds to less; beyond this it is not an article
     max_redirects: int = 5  # a news link takes 1-3 hops (http -> https, short link,
     # canonical address); more is a loop or a tracking chain
+
+
+# -- facts as plain records (JSON), for the fact cache and ``briefing extract`` --------
+
+_FACT_FIELDS = {f.name for f in dataclasses.fields(Fact)}
+
+
+def fact_record(fact: Fact) -> dict[str, Any]:
+    """*fact* as a JSON-ready dict of its fields (``fact_from_record`` reads it back)."""
+    record = dataclasses.asdict(fact)
+    record["date"] = fact.date.isoformat() if fact.date is not None else None
+    return record
+
+
+def fact_from_record(record: Mapping[str, Any]) -> Fact:
+    """The Fact a ``fact_record`` dict (parsed from JSON) describes.
+
+    Every field is checked for its type, so a damaged or tampered record is a
+    ValueError, never a wrong fact; reading one runs no code.
+    """
+    if not isinstance(record, Mapping) or set(record) != _FACT_FIELDS:
+        raise ValueError("not a fact record: its fields differ from Fact's")
+    r = record
+    return Fact(
+        source_id=_text(r["source_id"]),
+        start=_count(r["start"]),
+        end=_count(r["end"]),
+        text=_text(r["text"]),
+        paragraph=_count(r["paragraph"]),
+        position=_number(r["position"]),
+        speaker=None if r["speaker"] is None else _text(r["speaker"]),
+        kind=_text(r["kind"]),
+        entities=tuple((_text(a), _text(b)) for a, b in _pairs(r["entities"])),
+        numbers=tuple(_text(n) for n in _list(r["numbers"])),
+        negated=_flag(r["negated"]),
+        matches=tuple(_match(m) for m in _list(r["matches"])),
+        anaphoric=_flag(r["anaphoric"]),
+        quoted=tuple(_text(q) for q in _list(r["quoted"])),
+        terms=tuple(_text(t) for t in _list(r["terms"])),
+        dated=tuple((_text(a), _flag(b)) for a, b in _pairs(r["dated"])),
+        date=None if r["date"] is None else dt.date.fromisoformat(_text(r["date"])),
+        stance=_flag(r["stance"]),
+    )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, not {type(value).__name__}")
+    return value
+
+
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"expected a count, not {value!r:.40}")
+    return value
+
+
+def _number(value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValueError(f"expected a number, not {type(value).__name__}")
+    return float(value)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, not {type(value).__name__}")
+    return value
+
+
+def _list(value: Any) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a list, not {type(value).__name__}")
+    return value
+
+
+def _pairs(value: Any) -> list[tuple[Any, Any]]:
+    pairs = []
+    for pair in _list(value):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError("expected a pair")
+        pairs.append((pair[0], pair[1]))
+    return pairs
+
+
+def _match(value: Any) -> ThemeMatch:
+    if not isinstance(value, Mapping) or set(value) != {"theme", "term", "weight"}:
+        raise ValueError("not a theme match")
+    return ThemeMatch(_text(value["theme"]), _text(value["term"]), _number(value["weight"]))

@@ -237,3 +237,24 @@ def test_numbers_and_negation_are_recorded(nlp: Language) -> None:
     *_, fact = facts_of(nlp, CONTEXT, "Russia did not launch 600 drones on May 25.")
     assert fact.negated
     assert "600" in fact.numbers
+
+
+def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
+    nlp: Language,
+) -> None:
+    import json
+
+    from briefing.models import fact_from_record, fact_record
+    from briefing.sources.ingest import read_sources
+
+    facts = extract(read_sources([SEEDS]), load_themes(), nlp=nlp)
+    assert any(f.date for f in facts) and any(f.matches for f in facts)
+    again = [fact_from_record(json.loads(json.dumps(fact_record(f)))) for f in facts]
+    assert again == facts
+    good = fact_record(facts[0])
+    for field, bad in [("start", -1), ("start", "3"), ("negated", 1), ("text", None),
+                       ("date", "2025-02-30"), ("matches", [{"theme": "x"}])]:
+        with pytest.raises(ValueError):
+            fact_from_record({**good, field: bad})
+    with pytest.raises(ValueError):
+        fact_from_record({**good, "extra": 1})
