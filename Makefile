@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: brief test bench lint clean chromium
+.PHONY: brief test bench quality lint clean chromium
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing build seeds --format pdf --output brief.pdf
@@ -18,6 +18,10 @@ test: $(VENV)/.installed-test chromium
 # Benchmarks print figures (README "Speed and scale"); they pass or fail nothing.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+
+# Brief quality on the real-news corpus (bench/realnews/README.md: how to get it).
+quality: $(VENV)/.installed-bench
+	$(BIN)/python bench/quality.py
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
