@@ -71,6 +71,12 @@ class Gold:
     must: dict[str, str]  # fact id -> claim
     disagreements: set[str]
     facts: dict[str, dict[str, Any]]
+    by_fact: dict[str, list[GoldSentence]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for sentences in self.sentences.values():
+            for sentence in sentences:
+                self.by_fact.setdefault(sentence.fact, []).append(sentence)
 
     @classmethod
     def load(cls, path: Path) -> Gold:
@@ -181,7 +187,10 @@ def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
                 result.marks_ok += 1
             else:
                 result.problems.append(f"false conflict mark: {label}")
-        speakers = {s.speaker for s in own if s.speaker is not None}
+        # A merged line's speaker and date may come from another source's telling
+        # of the same fact: any of the fact's gold sentences can vouch for them.
+        group = [g for fact in facts for g in gold.by_fact.get(fact, ())] or own
+        speakers = {g.speaker for g in group if g.speaker is not None}
         if line.speaker is not None and speakers:
             result.attributed += 1
             if any(g not in ("", "unnamed") and same_person(line.speaker, g) for g in speakers):
@@ -191,7 +200,7 @@ def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
                     f"speaker {line.speaker!r}, gold {sorted(speakers)}: {label}")
         if line.date is not None:
             result.dated += 1
-            dates = {s.date for s in own}
+            dates = {g.date for g in group}
             if line.date in dates:
                 result.dated_ok += 1
             else:
@@ -277,6 +286,9 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print each problem line")
     parser.add_argument("--no-baselines", action="store_true")
     args = parser.parse_args()
+    import logging
+
+    logging.getLogger("briefing").setLevel(logging.ERROR)  # the table, not the warnings
     wanted = set(args.stories.split(",")) if args.stories else None
     stories = []
     for gold_file in sorted(args.corpus.glob("*/gold.toml")):

@@ -24,9 +24,9 @@ from .errors import BriefingError, InputError
 from .facts.cache import FactCache, default_cache_dir
 from .facts.extraction import Extraction
 from .facts.group import group
-from .facts.modelinfo import DEFAULT_MODEL, model_identity
+from .facts.modelinfo import DEFAULT_MODEL, model_identity, model_language
 from .facts.themes import load_themes
-from .models import Brief, Failure, FetchLimits, Source
+from .models import Brief, Fact, Failure, FetchLimits, Source
 from .sources.inputs import gather_sources
 
 if TYPE_CHECKING:
@@ -151,7 +151,8 @@ def build_brief(
     with Extraction(theme_set, model=options.model, jobs=options.jobs, cache=fact_cache,
                     progress=advance, early=early, pool=pool) as extraction:
         sources, failures = gather_sources(inputs, offline=options.offline, since=options.since,
-                                           max_items=options.max_items, limits=options.limits)
+                                           max_items=options.max_items, limits=options.limits,
+                                           language=model_language(options.model))
         _report_failures(sources, failures, len(inputs))
         lap("ingest")
         total = len(sources)
@@ -165,6 +166,7 @@ def build_brief(
             lap("warm up renderer")
         facts = extraction.facts()
         lap("wait for parse")
+    _report_undated(sources, facts)
     placements = group(facts, theme_set)
     brief = select(
         placements,
@@ -189,6 +191,23 @@ def build_brief(
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,
     )
     return build
+
+
+def _report_undated(sources: Sequence[Source], facts: Sequence[Fact]) -> None:
+    """Say once that sources without a publication date leave their relative dates
+    ("on Monday", "May 16") unresolved: they are never resolved against today."""
+    undated = {s.id: s for s in sources if s.published is None}
+    affected = list(dict.fromkeys(
+        f.source_id for f in facts if f.source_id in undated and f.dated and f.date is None
+    ))
+    if affected:
+        first = undated[affected[0]]
+        logger.warning(
+            "%s without a publication date (%s%s): relative dates such as 'on Monday' "
+            "are left unresolved there; give each a `published` date",
+            f"{len(affected)} source{'' if len(affected) == 1 else 's'}", first.path,
+            "" if len(affected) == 1 else " and others",
+        )
 
 
 def _report_failures(sources: list[Source], failures: list[Failure], inputs: int) -> None:

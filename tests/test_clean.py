@@ -28,12 +28,27 @@ def dropped(text: str) -> dict[str, str]:
         ("A pump in Lyon on March 3, 2025. (Jean Dupont / AFP)", "photo caption"),
         ("Protesters gather outside parliament. (Photo: Reuters)", "photo caption"),
         ("Share this.", "too short"),
+        # seen on real pages, in words of our own: a credit first, the picture described
+        ("Jan Novak / AP / DPA Travellers queue at the check-in desks in Prague on Friday.",
+         "photo caption"),
+        ("A screen grab taken from a video released by the ministry shows the minister "
+         "speaking in Lyon.", "photo caption"),
+        ("File photo shows the refinery near Marseille before the strike began.",
+         "photo caption"),
+        ("This story was reported from Lyon by Anne Martin, with additional reporting by "
+         "Paul Roy in Paris.", "reporting credits"),
+        ("Editing by Mark Heinrich.", "reporting credits"),
     ],
 )
 def test_chrome_line_before_body_is_dropped_with_reason(line: str, reason: str) -> None:
     text = "\n".join([line, *BODY])
     assert dropped(text)[line].startswith(reason)
     assert kept(text) == BODY
+
+
+def test_a_sentence_with_a_slash_is_not_a_credit() -> None:
+    line = "The EU / US trade talks resumed on Monday in Brussels after a long pause."
+    assert kept("\n".join([line, *BODY])) == [line, *BODY]
 
 
 def test_clean_article_keeps_every_paragraph() -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import tinycss2
 import tinyhtml5
+from test_render import _golden_brief  # tests/ is on the path, as for webserver
 from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.delivery.embed import SCOPE_CLASS, default_id_prefix, render_fragment, scope_css
 from briefing.errors import RenderError
-from tests.test_render import _golden_brief
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

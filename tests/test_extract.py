@@ -258,3 +258,126 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
             fact_from_record({**good, field: bad})
     with pytest.raises(ValueError):
         fact_from_record({**good, "extra": 1})
+
+
+# Attribution pitfalls seen on real news, in sentences of our own (wire, broadcaster
+# and daily styles): each paragraph list ends with the line whose speaker is checked.
+@pytest.mark.parametrize(
+    "paragraphs, speaker",
+    [
+        # an unnamed sayer in between: "he" may be them, so no one, never the last name
+        (["Interior Minister Omar Haddad toured the camp on Sunday.",
+          "A militant told the crowd that the fighting would go on.",
+          '"We will not leave this place," he said.'], None),
+        (["Interior Minister Omar Haddad toured the camp on Sunday.",
+          "Officials said the camp held some 4,000 people.",
+          "He said the border would stay shut."], None),
+        # the outermost sayer is unnamed: theirs, not the name inside what they said
+        (["Keller told Holm there were no plans to raise tariffs, a senior official told "
+          "reporters."], None),
+        (["Keller told Holm there were no plans for new tariffs, but at some point the "
+          "quotas must go, the senior official told reporters."], None),
+        (["Keller told Holm the quotas must go, Holm's spokesman Erik Dahl told reporters."],
+         "Erik Dahl"),
+        # the reporter's account, with a statement in a subordinate clause
+        (["Anna Berg won the Malmo seat from the Liberals, while Prime Minister Lars Holm "
+          "said the result was a warning."], None),
+        (["Spokespeople for Keller said that she had spent the day in talks with the unions."],
+         None),
+        # a quotation after the company spoke is the company's, not the last person's
+        (["Chief executive Dana Whitfield apologised to customers on Friday.",
+          '"We are working with every customer affected," the company said in a statement.'],
+         None),
+        # passive speech verbs credit their agent
+        (['The accord was hailed by Prime Minister Ana Sousa as "a new chapter for the '
+          'region."'], "Ana Sousa"),
+        # a reported act joined to the reporter's own account is not the speaker's statement
+        (["Interior Minister Omar Haddad toured the camp on Sunday.",
+          "He has promised to round up the gunmen, but very few have been arrested."], None),
+        # a role is not a name
+        (["The Minister said on Monday that the border would stay closed."], None),
+        (["Deputy Minister said the talks had stalled."], None),
+        # ...but a role still names the one person the article introduced with it
+        (["Transport Minister Ivo Horvat met the unions on Monday.",
+          "Fishermen protested outside, saying their catches had halved.",
+          "The minister said a deal was ready."], "Ivo Horvat"),
+    ],
+)
+def test_speakers_are_never_guessed(
+    nlp: Language, paragraphs: list[str], speaker: str | None
+) -> None:
+    *_, fact = facts_of(nlp, *paragraphs)
+    assert fact.text == paragraphs[-1].split(". ")[-1] or fact.text in paragraphs[-1]
+    assert fact.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "paragraph, line",
+    [
+        ("date 2024-06-17 Officials tried to reach the stranded climbers on Sunday.",
+         "Officials tried to reach the stranded climbers on Sunday."),
+        ("Monday, February 20, 2023 – The toll from the floods rose to 310, officials said.",
+         "The toll from the floods rose to 310, officials said."),
+        ("10:42 GMT - Rescuers pulled a girl alive from a collapsed school in Lorca.",
+         "Rescuers pulled a girl alive from a collapsed school in Lorca."),
+        ("LISBON, June 3 (Reuters) - Portugal's parliament approved the budget on Tuesday.",
+         "Portugal's parliament approved the budget on Tuesday."),
+        ("Porto, Portugal - The port authority reopened the harbour after the storm.",
+         "The port authority reopened the harbour after the storm."),
+        ("(AP) — The interior minister raised the number of people missing to 45.",
+         "The interior minister raised the number of people missing to 45."),
+        # a name and a dash inside the sentence stay
+        ("Prime Minister Ana Sousa – who took office in May – said the talks would go on.",
+         "Prime Minister Ana Sousa – who took office in May – said the talks would go on."),
+    ],
+)
+def test_a_date_stamp_or_dateline_is_not_part_of_the_line(
+    nlp: Language, paragraph: str, line: str
+) -> None:
+    (fact,) = facts_of(nlp, paragraph)
+    assert fact.text == line
+    assert paragraph[fact.start : fact.end] == line
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Download our app from the store using the link below.",
+        "Unlock stock picks and a newsfeed built for traders.",
+        "Sign up for our morning newsletter to get the headlines first.",
+        "Economist Jane Roe is next up on Business Tonight.",
+        "Chief strategist Lars Holm discusses the rate cut on Money Matters.",
+    ],
+)
+def test_page_furniture_never_becomes_a_line(nlp: Language, furniture: str) -> None:
+    report = "The central bank cut its main rate by half a point on Wednesday."
+    facts = facts_of(nlp, furniture, report)
+    assert [f.text for f in facts] == [report]
+
+
+def test_a_quoted_imperative_is_a_statement(nlp: Language) -> None:
+    line = '"Stop the shelling now," the mayor told the crowd on Monday.'
+    (fact,) = facts_of(nlp, line)
+    assert fact.text == line
+
+
+@pytest.mark.parametrize(
+    "sentence, date",
+    [
+        # the day of what the line reports, from its main verb...
+        ("Rescuers said on Monday that 40 people were still missing.", dt.date(2025, 3, 10)),
+        ("Police said the gunmen attacked the depot on Sunday.", dt.date(2025, 3, 9)),
+        # ...never from a subordinate clause about something else
+        ("Over 700 people are dead after two storms hit the coast on Monday.", None),
+        ("The talks, which began on Friday, have stalled.", None),
+        ("The toll from the storm that struck on Sunday rose to 90.", None),
+        # a duration is no date
+        ("After 15 years at the port authority, Holm retired.", None),
+        ("One day after she called for calm, protests resumed in the capital.", None),
+    ],
+)
+def test_a_line_is_dated_by_its_main_verb_only(
+    nlp: Language, sentence: str, date: dt.date | None
+) -> None:
+    (fact,) = facts_of(nlp, sentence, published=dt.date(2025, 3, 11))
+    assert fact.date == date

@@ -18,13 +18,13 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from test_render import _golden_brief  # tests/ is on the path, as for webserver
 from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.delivery import mail
 from briefing.errors import MailError
 from briefing.models import BriefTheme, Citation, Item, Source
-from tests.test_render import _golden_brief
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -54,6 +54,34 @@ PRONOUNS = frozenset({"he", "she"})  # resolved to the last named person
 CONNECTIVES = frozenset(
     "however meanwhile also moreover furthermore additionally but and still yet".split()
 )
+# What a page puts before a sentence that is not the sentence: a date or time stamp
+# ("date 2024-06-17", "Monday, February 20, 2023 –", "10:42 GMT -") and a dateline
+# ("VIENNA, March 11 (Reuters) -", "Geneva, Switzerland -"). The line starts after it.
+_MONTH = r"(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
+_WEEKDAY = r"(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_STAMP = re.compile(
+    rf"""\s*(?:(?:date\s+)?\d{{4}}-\d{{2}}-\d{{2}}(?:[T\s]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?
+    |{_WEEKDAY}{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}
+    |{_WEEKDAY}\d{{1,2}}\s+{_MONTH}\s+\d{{4}}
+    |\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?
+    )(?:\s*[-–—|•:]\s*|\s+)(?=\S)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PLACE = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+_DATELINE = re.compile(
+    rf"""(?:[A-Z]{{2,}}[\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*{_PLACE})*  # VIENNA, Austria
+    |{_PLACE}(?:,\s*{_PLACE})+                                   # Geneva, Switzerland
+    |(?=\())                                                      # (AP) alone
+    (?:,\s*{_MONTH}\s+\d{{1,2}})?(?:\s*\([^()]{{2,40}}\))?\s*[-–—]{{1,2}}\s+(?=["“A-Z])""",
+    re.VERBOSE,
+)
+# A programme promo: "Jane Roe is next up on Business Today", "X discusses the rate
+# cut on Making Money": a broadcaster's furniture, not a report.
+_PROGRAMME = re.compile(
+    r"\b(?:is|are)\s+(?:next\s+up|up\s+next|coming\s+up)\b"
+    r"|\b(?:discusses|weighs\s+in|breaks\s+down|previews|sits\s+down\s+with)\b.*"
+    r"\bon\s+['‘\"“]?[A-Z][\w'’]*(?:\s+[A-Z&][\w'’]*)+['’\"”]?[.!]?\s*$"
+)
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 _DASH_ATTRIBUTION = re.compile(
     r"""["”]\s*[—–-]{1,2}\s*((?:[A-Z][\w'’.-]*\s*){1,4})[.]?\s*$"""
@@ -61,6 +89,17 @@ _DASH_ATTRIBUTION = re.compile(
 _COLON_ATTRIBUTION = re.compile(r"""^\s*((?:[A-Z][\w'’.-]*\s*){1,4}):\s*["“]""")
 _TITLE_WORDS = frozenset(
     "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
+)
+# Words naming an office or a role, never a person's name: "the Minister said" has a
+# speaker the article may have introduced ("Foreign Minister Jane Roe"), but "Minister"
+# is not her name.
+_ROLE_WORDS = _TITLE_WORDS | frozenset(
+    """
+    vice deputy spokesman spokeswoman spokesperson ambassador governor mayor senator
+    official chief director chairman chairwoman chair commissioner envoy premier king
+    queen prince princess pope justice judge prosecutor commander leader head ceo
+    representative congressman congresswoman lawmaker mp
+    """.split()
 )
 
 
@@ -242,6 +281,9 @@ class _SourceState:
     source: Source
     surnames: dict[str, str] = field(default_factory=dict)  # "roe" -> "Jane Roe"
     salient: str | None = None  # the person a "he said" refers to
+    # the last named person, whom "the minister said" may mean even after an
+    # unnamed sayer ("fishermen protested, saying ...") made "he" ambiguous
+    named: str | None = None
     # "French Finance Minister Jane Roe" -> ("France", "minister"): {"finance"}, name
     roles: dict[tuple[str | None, str], dict[str, set[str]]] = field(default_factory=dict)
 
@@ -283,14 +325,14 @@ class _SourceState:
         fitting = [name for name, role in holders.items() if words <= role]
         if len(fitting) == 1:
             return fitting[0]
-        if country is None and self.salient in fitting:
-            return self.salient  # "the minister said", right after the minister spoke
+        if country is None and self.named in fitting:
+            return self.named  # "the minister said", right after the minister spoke
         return None
 
     def person(self, token: Token) -> str | None:
         """The full name of the person *token* names, if it names one."""
-        if token.pos_ != "PROPN":
-            return None
+        if token.pos_ != "PROPN" or token.lower_ in _ROLE_WORDS:
+            return None  # "the Minister said": a role, for person_by_role to resolve
         name = self.surnames.get(token.text.casefold())
         if name:
             return name
@@ -325,15 +367,19 @@ def _facts_of(
         if author and author[-1].casefold() in text.casefold():
             logger.debug("dropped a sentence about the author: %r", text[:60])
             continue
+        if _is_furniture(unit):
+            logger.debug("dropped page furniture (a promo, a call to the reader): %r", text[:60])
+            continue
+        lead = _lead_length(text)  # a stamp or dateline before the sentence is not of it
         quotes = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
         speaker, how = _speaker(unit, state, quotes)
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
         if speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == "":
             speaker = previous_speaker  # a quote that runs on from the speaker's last one
-        _update_salience(unit, state, speaker)
+        _update_salience(unit, state, speaker, how)
         previous_speaker = speaker
-        start = offset + unit.start_char
+        start = offset + unit.start_char + lead
         end = offset + unit.end_char
         inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
         dated = sorted(
@@ -343,10 +389,11 @@ def _facts_of(
                 if ent.label_ == "DATE"
                 and not any(s <= ent.start_char < e for s, e in inside)
                 for verb in [_dated_verb(ent)]
-                if verb is not None
+                if verb is not None and _in_main_clause(verb)
             ),
             key=lambda pair: pair[0],
-        )  # the date of the main verb first, not of a relative clause's
+        )  # the main verb's date first; a subordinate clause's ("after the quake hit on
+        # Monday", "the talks that began on May 16") is not the day of what the line says
         yield Fact(
             source_id=state.source.id,
             start=start,
@@ -374,6 +421,39 @@ def _facts_of(
                 if (t.is_alpha or t.like_num) and not t.is_stop
             ),
         )
+
+
+def _lead_length(text: str) -> int:
+    """How many characters of *text* are a date stamp or dateline before its sentence."""
+    position = 0
+    for _ in range(3):  # "date 2024-06-17 GENEVA (Reuters) - ...": a stamp, then a dateline
+        found = _STAMP.match(text, position) or _DATELINE.match(text, position)
+        if found is None or found.end() == position:
+            break
+        position = found.end()
+    return position if len(text) - position >= 20 else 0  # what is left must be a sentence
+
+
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})  # a verb with a tense: every report has one
+
+
+def _is_furniture(unit: Span) -> bool:
+    """A line the page addresses to its reader, not a report: a call to act ("Download
+    our app": an imperative, outside any quotation), a slogan with no finite verb
+    ("Unlock stock picks and ...") or a programme promo ("... is next up on Business
+    Today")."""
+    first = next((t for t in unit if not t.is_space), None)
+    if first is None or first.is_quote or first.text in {"(", "["}:
+        return False
+    root = unit.root
+    if (
+        first.tag_ == "VB" and root.i == first.i
+        and not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children)
+    ):
+        return True
+    if not any(t.tag_ in _FINITE for t in unit):
+        return True  # no finite verb at all: a label or a slogan, not a statement
+    return _PROGRAMME.search(unit.text) is not None
 
 
 def _units(doc: Doc) -> Iterator[Span]:
@@ -415,7 +495,9 @@ def _quote_open(text: str) -> bool:
 def _speaker(
     unit: Span, state: _SourceState, quotes: list[tuple[int, int, str]]
 ) -> tuple[str | None, str]:
-    """Who the unit reports, and how we know: "verb", "according", or ""."""
+    """Who the unit reports, and how we know: "verb", "according", "dash", "colon";
+    "unnamed" when its sayer is someone it does not name ("officials said", "a
+    witness told AP", "Roe and Doe said"), "" when it names no sayer at all."""
     inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
 
     def quoted(token: Token) -> bool:
@@ -425,22 +507,26 @@ def _speaker(
         t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
         and not quoted(t)
     ]
-    candidates.sort(key=_depth)
+    # The outermost sayer first; a reporting clause closing the sentence ("..., the
+    # official told reporters.") frames all before it, whatever the parse's root.
+    candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
     for verb in candidates:
-        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-        if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"}:
-            # "Roe cast doubt ..., arguing that ...": the speaker is the head's subject
-            subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
-        for subject in subjects:
+        for subject in _sayers(verb):
             if subject.lower_ in PRONOUNS:
-                return state.salient, "verb"
-            if any(c.dep_ == "conj" for c in subject.children):
-                continue  # "Roe and Doe said": no one speaker
-            person = state.person(subject)
-            if person is None and subject.pos_ == "NOUN":
-                person = state.person_by_role(subject)
-            if person:
-                return person, "verb"
+                person = state.salient
+            elif any(c.dep_ == "conj" for c in subject.children):
+                return None, "unnamed"  # "Roe and Doe said": no one speaker
+            else:
+                person = state.person(subject)
+                if person is None and (subject.pos_ == "NOUN" or subject.lower_ in _ROLE_WORDS):
+                    person = state.person_by_role(subject)
+            if person is None:
+                # the outermost sayer is someone unnamed ("the senior official told
+                # reporters" over "Xi told Biden ..."): theirs, not a deeper name's
+                return None, "unnamed"
+            if _adds_own_account(unit, verb, quoted):
+                return None, "unnamed"  # "He promised to ..., but few have been arrested"
+            return person, "verb"
     for pattern, how in ((_DASH_ATTRIBUTION, "dash"), (_COLON_ATTRIBUTION, "colon")):
         found = pattern.search(unit.text)
         if found:  # '"The port is ready" — Roe' and 'Roe: "The port is ready"'
@@ -463,10 +549,80 @@ def _speaker(
     return None, ""
 
 
-def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> None:
-    """Track the person the next "he" refers to: the last named subject."""
+def _sayers(verb: Token) -> list[Token]:
+    """The subjects of a speech verb: "Roe said", the agent of "was hailed by Roe as",
+    or for "Roe cast doubt ..., arguing that ..." the head verb's subject."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not subjects:
+        subjects = [
+            obj for agent in verb.children if agent.dep_ == "agent"
+            for obj in agent.children if obj.dep_ == "pobj"
+        ]
+    if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"}:
+        subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    return subjects
+
+
+def _closes_sentence(verb: Token) -> bool:
+    """Is *verb* a reporting clause at the end of its sentence, after a comma ("...,
+    Roe told reporters." or "..., said Roe.")?"""
+    sent = verb.sent
+    last = max((t.i for t in sent if not t.is_punct), default=verb.i)
+    if verb.right_edge.i < last:
+        return False
+    clause_start = min([verb.i, *(c.left_edge.i for c in verb.children if c.dep_ == "nsubj")])
+    before = verb.doc[clause_start - 1] if clause_start > sent.start else None
+    return before is not None and before.text in {",", "—", "–"} and verb.dep_ != "ROOT"
+
+
+def _in_main_clause(verb: Token) -> bool:
+    """Is *verb* the sentence's main verb, or joined to it as what was said or done
+    (a reported clause, a second main verb), rather than in a subordinate clause?"""
+    token = verb
+    for _ in range(50):
+        if token.dep_ == "ROOT" or token.head.i == token.i:
+            return True
+        if token.dep_ not in {"ccomp", "conj", "xcomp", "parataxis", "aux", "auxpass"}:
+            return False  # advcl, relcl, acl, pcomp...: the date of something else
+        token = token.head
+    return False
+
+
+def _adds_own_account(unit: Span, verb: Token, quoted: Callable[[Token], bool]) -> bool:
+    """Does the sentence join to the speaker's words a clause of the reporter's own,
+    with another subject ("..., but very few have been arrested", "Roe won the seat,
+    while Doe said ...")? Then the line is not the speaker's statement, and a label
+    would say it is."""
+    sayers = {t.i for t in _sayers(verb)}
+    if verb.dep_ in {"advcl", "conj"} and verb.head.lemma_.casefold() not in SPEECH_VERBS:
+        head = verb.head
+        subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if head.pos_ in {"VERB", "AUX"} and not quoted(head) and any(
+            s.i not in sayers and s.lower_ not in PRONOUNS for s in subjects
+        ):
+            return True
+    main = verb if verb.dep_ == "ROOT" else verb.head if verb.dep_ in {"advcl", "xcomp"} else verb
+    for clause in main.children:
+        if clause.dep_ != "conj" or clause.pos_ not in {"VERB", "AUX"} or quoted(clause):
+            continue
+        if clause.lemma_.casefold() in SPEECH_VERBS:
+            continue  # "said X and added Y": still the speaker's
+        subjects = [c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass", "expl"}]
+        if any(s.lower_ not in PRONOUNS and s.i not in sayers for s in subjects):
+            return True
+    return False
+
+
+def _update_salience(
+    unit: Span, state: _SourceState, speaker: str | None, how: str = ""
+) -> None:
+    """Track the person the next "he" refers to: the last named subject. After an
+    unnamed sayer ("a militant told the crowd"), "he" may be them: no one."""
     if speaker:
-        state.salient = speaker
+        state.salient = state.named = speaker
+        return
+    if how == "unnamed":
+        state.salient = None
         return
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
         for subject in (c for c in sent.root.children if c.dep_ == "nsubj"):
@@ -475,7 +631,7 @@ def _update_salience(unit: Span, state: _SourceState, speaker: str | None) -> No
             if len(named) > 1 or (named and subject.conjuncts):
                 state.salient = None  # "Roe and Doe ...": "he" is ambiguous next
             elif named:
-                state.salient = named.pop()
+                state.salient = state.named = named.pop()
 
 
 def _is_stance(unit: Span) -> bool:
@@ -532,7 +688,7 @@ def _is_anaphoric(unit: Span) -> bool:
 
 def _depth(token: Token) -> int:
     depth = 0
-    while token.head is not token and depth < 50:
+    while token.head.i != token.i and depth < 50:  # Tokens are views: compare positions
         token = token.head
         depth += 1
     return depth
@@ -544,6 +700,8 @@ def _country(word: str) -> str | None:
 
 def _clean_name(ent: Span) -> str:
     words = [t.text for t in ent if t.lower_ not in _TITLE_WORDS and t.text not in {"'s", "’s"}]
+    if all(word.casefold() in _ROLE_WORDS for word in words):
+        return ""  # "Deputy Minister": a role, not a name
     return " ".join(words).strip(" ,.'’")
 
 

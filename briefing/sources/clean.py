@@ -6,7 +6,12 @@ teasers of other stories. The rules here are general, by line shape and
 position, never by strings of any one site:
 
 * a paragraph is prose when it ends like a sentence and is long enough to be one;
-* a line that ends in a parenthesised credit (a slash, "via", "photo") is a caption;
+* a line that ends in a parenthesised credit (a slash, "via", "photo") is a caption,
+  and so is one that opens with a photographer's credit ("Jane Roe / AP / DPA
+  Passengers wait ...") or with the picture it describes ("A screen grab taken from
+  footage ... shows ...");
+* a line crediting the reporting ("... with additional reporting by ...", "Editing
+  by ...") is the page's, not the story's;
 * the article body is the longest run of prose paragraphs; it goes on across a
   lone short label (an ad slot) and across a subheading that is followed by at
   least two paragraphs, and it ends at a cluster of two or more non-prose lines;
@@ -30,6 +35,20 @@ MIN_SECTION_PARAGRAPHS = 2  # a subheading starts a section only if this many fo
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*\s*$""")
 _CREDIT = re.compile(
     r"\((?=[^()]*(?:/|\bvia\b|\bphoto|\bcredit|\bimage|©))[^()]*\)\s*[.]?\s*$",
+    re.IGNORECASE,
+)
+# "Jane Roe / AP / DPA Passengers wait ...": a name of two or three words, a slash
+_LEADING_CREDIT = re.compile(
+    r"^(?!(?:The|A|An|This|In|On|At|For)\s)(?:[A-Z][\w.'’-]*\s+){2,3}/\s*[A-Z]"
+)
+# "A screen grab taken from footage ... shows ...", "File photo: ...": the picture itself
+_PICTURE = re.compile(
+    r"^(?:an?\s+|the\s+|this\s+)?(?:screen\s?grab|screenshot|(?:file\s+|handout\s+)?photo"
+    r"(?:graph)?|picture|image|video\s+grab|still\s+image)\b(?=.*\b(?:shows?|showing|taken)\b)",
+    re.IGNORECASE,
+)
+_REPORTING_CREDIT = re.compile(
+    r"\breporting by\b|^\(?(?:editing|writing|compiled|reporting|additional reporting)\s+by\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -82,8 +101,12 @@ def _classify(text: str) -> list[_Line]:
         line = _Line(start, start + len(stripped), stripped, True, "prose")
         if stripped.casefold() in seen:
             line.prose, line.reason = False, "repeated line (headline or navigation)"
-        elif _CREDIT.search(stripped):
+        elif _CREDIT.search(stripped) or _LEADING_CREDIT.search(stripped):
             line.prose, line.reason = False, "photo caption with credit"
+        elif _PICTURE.search(stripped):
+            line.prose, line.reason = False, "photo caption: describes the picture"
+        elif _REPORTING_CREDIT.search(stripped):
+            line.prose, line.reason = False, "reporting credits"
         elif not _SENTENCE_END.search(stripped):
             line.prose, line.reason = False, "headline or label: no sentence-final punctuation"
         elif line.words < MIN_PROSE_WORDS:

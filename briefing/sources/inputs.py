@@ -31,6 +31,7 @@ from ..models import Failure, FetchLimits, Source
 from .encoding import decode_text
 from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
 from .ingest import TEXT_SUFFIXES, expand_input, read_bytes, read_source, text_source
+from .language import language_name, written_in
 from .webpage import read_page
 
 if TYPE_CHECKING:  # httpx loads only when an input is a URL (about 0.1 s)
@@ -69,19 +70,39 @@ def gather_sources(
     since: dt.datetime | None = None,
     max_items: int | None = None,
     limits: FetchLimits | None = None,
+    language: str | None = None,
 ) -> tuple[list[Source], list[Failure]]:
     """Read every input; sources numbered from 1 in input order, and what failed.
 
     *since* (aware) and *max_items* select feed entries; *limits* bound each
-    fetch; with *offline* nothing is fetched and every URL is a failure.
+    fetch; with *offline* nothing is fetched and every URL is a failure. With a
+    *language* (an ISO 639-1 code, the model's), a source surely written in
+    another is a failure too: a model reads only its own language.
     """
     with contextlib.ExitStack() as cleanup:
         gathering = _Gathering(offline=offline, since=since, max_items=max_items,
                                limits=limits or FetchLimits(), cleanup=cleanup)
         gathering.read(inputs)
+    readable = gathering.sources
+    if language is not None:
+        readable = [s for s in readable if not _foreign(s, language, gathering.failures)]
     sources = [dataclasses.replace(source, id=str(number))
-               for number, source in enumerate(gathering.sources, start=1)]
+               for number, source in enumerate(readable, start=1)]
     return sources, gathering.failures
+
+
+def _foreign(source: Source, language: str, failures: list[Failure]) -> bool:
+    """Is *source* in another language than *language*? Then it joins *failures*."""
+    body = "\n".join(source.text[s.start : s.end] for s in source.body)
+    found = written_in(body, language)
+    if found is None:
+        return False
+    failures.append(Failure(source.path, (
+        f"{source.path}: written in {language_name(found)} ({found}), not in "
+        f"{language_name(language)}, the language of the model; left out (a model of "
+        f"{language_name(found)} reads it: --model)"
+    )))
+    return True
 
 
 def canonical_url(url: str) -> str:
