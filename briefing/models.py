@@ -95,6 +95,9 @@ class Fact:
     paragraph: int  # index of the kept paragraph it sits in, 0 first
     position: float  # 0.0 at the top of the article body, 1.0 at its end
     speaker: str | None = None  # fullest name of who said it; None: unattributed
+    # said by someone the text does not name ("officials said", "the company said"):
+    # someone's account all the same, not the reporter's own
+    hearsay: bool = False
     kind: str = "statement"  # "quote", "reported" (X said ...) or "statement"
     entities: tuple[tuple[str, str], ...] = ()  # (text, spaCy label)
     numbers: tuple[str, ...] = ()  # numerals and dates, kept apart when merging
@@ -108,8 +111,26 @@ class Fact:
     dated: tuple[tuple[str, bool], ...] = ()
     date: dt.date | None = None  # when what it reports happened, if known
     stance: bool = False  # states a tone ("underlined the value of"), not an event
+    # What the line says happened, by the lemmas of its main verbs ("agree", "cut"),
+    # those of what was said for a reported statement, and the noun a light verb
+    # carries ("held talks": "talk"): two reports of one act share one.
+    predicates: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()  # the nouns those verbs act on: "put 35 million euros
+    # into the fund" and "contribute 40 million euros to the fund" name one act
+    actors: tuple[str, ...] = ()  # who does it: the words of the verbs' subjects
+    # Each figure and date with what it measures: (as written, casefolded; spaCy label;
+    # the noun it counts or the verb it dates, by lemma, "" when the parse does not say):
+    # ("at least 912", "CARDINAL", "people"), ("on monday", "DATE", "strike")
+    measures: tuple[tuple[str, str, str], ...] = ()
+    # what its subject is said to have done beside ("the minister, who met Roe, ...")
+    background: tuple[str, ...] = ()
+    clauses: int = 1  # main clauses, each with a subject of its own: "the case was
+    # dropped and he will go to Belarus" reports two things
 
     def __post_init__(self) -> None:
+        for name in ("predicates", "objects", "actors", "background"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "measures", tuple(tuple(m) for m in self.measures))
         object.__setattr__(self, "entities", tuple(self.entities))
         object.__setattr__(self, "numbers", tuple(self.numbers))
         object.__setattr__(self, "matches", tuple(self.matches))
@@ -290,6 +311,7 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
         paragraph=_count(r["paragraph"]),
         position=_number(r["position"]),
         speaker=None if r["speaker"] is None else _text(r["speaker"]),
+        hearsay=_flag(r["hearsay"]),
         kind=_text(r["kind"]),
         entities=tuple((_text(a), _text(b)) for a, b in _pairs(r["entities"])),
         numbers=tuple(_text(n) for n in _list(r["numbers"])),
@@ -301,6 +323,12 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
         dated=tuple((_text(a), _flag(b)) for a, b in _pairs(r["dated"])),
         date=None if r["date"] is None else dt.date.fromisoformat(_text(r["date"])),
         stance=_flag(r["stance"]),
+        predicates=tuple(_text(p) for p in _list(r["predicates"])),
+        objects=tuple(_text(o) for o in _list(r["objects"])),
+        actors=tuple(_text(a) for a in _list(r["actors"])),
+        background=tuple(_text(b) for b in _list(r["background"])),
+        measures=tuple(_measure(m) for m in _list(r["measures"])),
+        clauses=_count(r["clauses"]),
     )
 
 
@@ -341,6 +369,12 @@ def _pairs(value: Any) -> list[tuple[Any, Any]]:
             raise ValueError("expected a pair")
         pairs.append((pair[0], pair[1]))
     return pairs
+
+
+def _measure(value: Any) -> tuple[str, str, str]:
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise ValueError("expected a measure: figure, label, unit")
+    return (_text(value[0]), _text(value[1]), _text(value[2]))
 
 
 def _match(value: Any) -> ThemeMatch:

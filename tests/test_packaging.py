@@ -23,7 +23,7 @@ def test_wheel_holds_templates_themes_and_aliases(tmp_path: Path) -> None:
     for template in (ROOT / "templates").iterdir():
         assert f"briefing/templates/{template.name}" in names
     assert {"briefing/facts/themes.toml", "briefing/facts/aliases.toml",
-            "briefing/facts/rhetoric.toml", "briefing/cli.py"} <= names
+            "briefing/facts/rhetoric.toml", "briefing/facts/acts.toml", "briefing/cli.py"} <= names
 
 
 # The package's layers, bottom first: a module imports only its own layer and those

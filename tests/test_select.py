@@ -234,3 +234,102 @@ def test_coverage_line_names_the_main_outlets_and_counts_the_rest() -> None:
     assert brief.coverage.startswith(
         "Covers 9 articles from Wire, Daily, Post, Courier and 2 other outlets;"
     )
+
+
+# -- merging and disagreements on real parses (the pinned model), in sentences of our
+# own in several outlets' styles: each source is one paragraph of one article.
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    from briefing.facts.extract import load_model
+
+    return load_model()
+
+
+def parsed_brief(nlp, *texts: str):  # type: ignore[no-untyped-def]
+    from briefing.facts.extraction import extract
+    from briefing.facts.group import group
+    from briefing.models import Segment
+
+    sources = [
+        Source(id=str(n), path=f"{n}.txt", text=text, outlet=f"Outlet {n}",
+               published=dt.date(2025, 3, 12),
+               segments=(Segment(0, len(text), True, "article body"),))
+        for n, text in enumerate(texts, 1)
+    ]
+    facts = extract(sources, THEMES, nlp=nlp)
+    return select(group(facts, THEMES), sources, THEMES, title="T", date=dt.date(2025, 3, 13))
+
+
+def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-def]
+    return [i for i in brief.items
+            if set(source_ids) <= {c.source_id for c in i.citations}]
+
+
+@pytest.mark.parametrize(
+    "texts, together, apart",
+    [
+        # the same people doing different things: a meeting is not a severing of ties
+        (["Prime Minister Ana Sousa met President Lars Holm in Lisbon on Tuesday.",
+          "Sousa severed diplomatic ties with Holm's government on Tuesday."], [], [("1", "2")]),
+        # one loose match must not chain: 1~3 may merge, but never 1 and 2 through 3
+        (["Sousa and Holm met Chancellor Eva Brandt in Lisbon on Tuesday.",
+          "Sousa accused Holm on Tuesday of breaking the fishing accord with Brandt.",
+          "Sousa and Holm held talks with Brandt in Lisbon on Tuesday."],
+         [("1", "3")], [("1", "2"), ("2", "3")]),
+        # one speaker's two quotations are two statements
+        (['"The fishing accord is dead and buried for now," Holm said.',
+          '"We will talk again with Lisbon in May about the quotas," Holm said.'],
+         [], [("1", "2")]),
+        # a word in scare quotes does not make a sentence the quotation it echoes
+        (["Holm called the quota plan a “disgrace” in June.",
+          '"I mean, the quota plan is a disgrace to every fisherman we have," Holm said.'],
+         [], [("1", "2")]),
+        # the same quotation in two outlets is one line, a longer one its fullest wording
+        (['"The sea is big enough for both our fleets to prosper," Holm told reporters.',
+          '"The sea is big enough for both our fleets to prosper, and one fleet\'s catch is '
+          'no loss for the other," Holm told reporters.'], [("1", "2")], []),
+        # two outlets' words for one payment: the same act on the same things
+        (["Portugal will put 35 million euros into the harbour repair fund, Finance "
+          "Minister Ana Sousa said.",
+          "Finance Minister Ana Sousa said her government would contribute 35 million euros "
+          "to the harbour repair fund."], [("1", "2")], []),
+    ],
+)
+def test_lines_merge_only_what_reports_the_same_act(
+    nlp, texts: list[str], together: list[tuple[str, str]], apart: list[tuple[str, str]]
+) -> None:  # type: ignore[no-untyped-def]
+    brief = parsed_brief(nlp, *texts)
+    for pair in together:
+        assert lines_citing(brief, *pair), f"{pair} should share a line"
+    for pair in apart:
+        assert not lines_citing(brief, *pair), f"{pair} must not share a line"
+
+
+@pytest.mark.parametrize(
+    "texts, marked",
+    [
+        # two counts of one thing: the mark, with what differs
+        (["At least 120 people were killed in the floods in Porto, officials said.",
+          "At least 95 people were killed in the floods in Porto, officials said."],
+         (("1", "At least 120 people"), ("2", "At least 95 people"))),
+        # a toll that rose from one day to the next is no disagreement
+        (["The death toll from the floods in Porto rose to 95 on Monday.",
+          "At least 120 people have died in the floods in Porto, officials said on Tuesday."],
+         ()),
+        # two declarations by different bodies on different days are two events
+        (["The World Health Organization declared a global emergency over the virus on "
+          "Wednesday.",
+          "A continental emergency over the virus was declared in Africa on Tuesday."], ()),
+        # a longer and a shorter telling of one quotation: figures one leaves out agree
+        (['"The sea is big enough for the two fleets to prosper, and one fleet\'s catch is '
+          'no loss for the other," Holm said.',
+          '"The sea is big enough for the two fleets to prosper," Holm said.'], ()),
+    ],
+)
+def test_sources_differ_only_on_two_values_of_one_measure(
+    nlp, texts: list[str], marked: tuple[tuple[str, str], ...]
+) -> None:  # type: ignore[no-untyped-def]
+    brief = parsed_brief(nlp, *texts)
+    marks = {item.conflict for item in brief.items if item.conflict}
+    assert marks == ({marked} if marked else set())

@@ -48,8 +48,8 @@ logger = logging.getLogger(__name__)
 CACHE_ENV = "BRIEFING_CACHE_DIR"
 _FORMAT = b"briefing-facts/1\n"  # first bytes of every entry; bump when the layout changes
 _PACKAGE = Path(__file__).resolve().parent.parent
-_EXTRACTION_FILES = ("facts/extract.py", "facts/dates.py", "models.py", "facts/aliases.toml",
-                     "facts/rhetoric.toml")
+_EXTRACTION_FILES = ("facts/extract.py", "facts/lexicon.py", "facts/dates.py", "models.py",
+                     "facts/aliases.toml", "facts/rhetoric.toml", "facts/acts.toml")
 
 
 def default_cache_dir() -> Path:

@@ -26,6 +26,9 @@ from spacy.tokens import Doc, Span, Token
 
 from ..errors import ModelError
 from ..models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
+from .lexicon import ROLE_WORDS as _ROLE_WORDS
+from .lexicon import SPEECH_VERBS
+from .lexicon import TITLE_WORDS as _TITLE_WORDS
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_identity
 
 __all__ = [
@@ -39,16 +42,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Verbs that report speech or a stated position, by lemma.
-SPEECH_VERBS = frozenset(
-    """
-    say tell add note stress emphasize emphasise underscore underline highlight warn urge
-    call confirm state announce insist argue claim pledge praise describe hail reaffirm
-    welcome suggest reject propose vow deny acknowledge explain express reiterate accuse
-    criticize criticise condemn declare admit promise predict mention voice caution
-    remark reply respond answer comment assert maintain contend signal indicate
-    """.split()
-)
 MIN_FACT_WORDS = 4  # "— TASS", "Reuters." and the like are credits, not statements
 PRONOUNS = frozenset({"he", "she"})  # resolved to the last named person
 CONNECTIVES = frozenset(
@@ -72,7 +65,7 @@ _DATELINE = re.compile(
     rf"""(?:[A-Z]{{2,}}[\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*{_PLACE})*  # VIENNA, Austria
     |{_PLACE}(?:,\s*{_PLACE})+                                   # Geneva, Switzerland
     |(?=\())                                                      # (AP) alone
-    (?:,\s*{_MONTH}\s+\d{{1,2}})?(?:\s*\([^()]{{2,40}}\))?\s*[-–—]{{1,2}}\s+(?=["“A-Z])""",
+    (?:,\s*{_MONTH}\s+\d{{1,2}})?(?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
     re.VERBOSE,
 )
 # A programme promo: "Jane Roe is next up on Business Today", "X discusses the rate
@@ -87,23 +80,11 @@ _DASH_ATTRIBUTION = re.compile(
     r"""["”]\s*[—–-]{1,2}\s*((?:[A-Z][\w'’.-]*\s*){1,4})[.]?\s*$"""
 )
 _COLON_ATTRIBUTION = re.compile(r"""^\s*((?:[A-Z][\w'’.-]*\s*){1,4}):\s*["“]""")
-_TITLE_WORDS = frozenset(
-    "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
-)
-# Words naming an office or a role, never a person's name: "the Minister said" has a
-# speaker the article may have introduced ("Foreign Minister Jane Roe"), but "Minister"
-# is not her name.
-_ROLE_WORDS = _TITLE_WORDS | frozenset(
-    """
-    vice deputy spokesman spokeswoman spokesperson ambassador governor mayor senator
-    official chief director chairman chairwoman chair commissioner envoy premier king
-    queen prince princess pope justice judge prosecutor commander leader head ceo
-    representative congressman congresswoman lawmaker mp
-    """.split()
-)
+
 
 
 ALIASES = Path(__file__).parent / "aliases.toml"
+ACTS = Path(__file__).parent / "acts.toml"
 RHETORIC = Path(__file__).parent / "rhetoric.toml"
 
 
@@ -152,6 +133,13 @@ class _Rhetoric:
     verbs: frozenset[str]
     nouns: frozenset[str]
     topic_verbs: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def _act_names() -> dict[str, str]:
+    """Each predicate lemma of acts.toml by the name of its group (its first word)."""
+    groups = tomllib.loads(ACTS.read_text(encoding="utf-8")).get("groups", [])
+    return {word: group[0] for group in groups for word in group}
 
 
 @functools.lru_cache(maxsize=1)
@@ -371,7 +359,8 @@ def _facts_of(
             logger.debug("dropped page furniture (a promo, a call to the reader): %r", text[:60])
             continue
         lead = _lead_length(text)  # a stamp or dateline before the sentence is not of it
-        quotes = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
+        acts = _acts(unit)
+        quotes = _quotations(text)
         speaker, how = _speaker(unit, state, quotes)
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
@@ -403,10 +392,15 @@ def _facts_of(
             position=position,
             speaker=speaker,
             kind="quote" if is_quote else ("reported" if speaker else "statement"),
+            hearsay=speaker is None and how == "unnamed",
             entities=tuple((e.text, e.label_) for e in unit.ents),
             numbers=tuple(
                 sorted({e.text.casefold().removeprefix("the ") for e in unit.ents
                         if e.label_ in NUMERIC_LABELS})
+            ),
+            measures=tuple(
+                (e.text.casefold().removeprefix("the "), e.label_, _measured(e))
+                for e in unit.ents if e.label_ in NUMERIC_LABELS
             ),
             negated=any(t.dep_ == "neg" for t in unit),
             matches=tuple(
@@ -416,11 +410,132 @@ def _facts_of(
             quoted=tuple(q[2] for q in quotes),
             dated=tuple((ent.text, future) for _, ent, future in dated),
             stance=_is_stance(unit),
+            predicates=tuple(sorted(acts.predicates)),
+            objects=tuple(sorted(acts.objects)),
+            actors=tuple(sorted(acts.actors)),
+            background=tuple(sorted(acts.background)),
+            clauses=max(acts.clauses, 1),
             terms=tuple(
                 (_country(t.text) or t.lemma_).casefold() for t in unit
                 if (t.is_alpha or t.like_num) and not t.is_stop
             ),
         )
+
+
+# Verbs that say little of what happened without their object: "held talks", "made a
+# deal", "took steps": the object's noun is the predicate.
+_LIGHT_VERBS = frozenset("be have do get make take give hold reach".split())
+_CLAUSE_LINKS = frozenset({"conj", "ccomp", "xcomp", "parataxis"})
+_OBJECTS = frozenset({"dobj", "attr", "oprd", "dative", "nsubjpass"})
+# Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
+# continue to defend" is about defending, "continue facilitating aid" about aid)
+_ASPECT_VERBS = frozenset(
+    "continue begin start try want wish like need seek plan hope keep remain seem "
+    "appear intend aim attempt set".split()
+)
+
+
+@dataclass
+class _Acts:
+    """What a unit reports happened: see ``Fact.predicates`` and the fields after it."""
+
+    predicates: set[str] = field(default_factory=set)
+    objects: set[str] = field(default_factory=set)
+    actors: set[str] = field(default_factory=set)
+    background: set[str] = field(default_factory=set)
+    clauses: int = 0
+
+
+def _acts(unit: Span) -> _Acts:
+    """The unit's main verbs by lemma, what they act on and who acts; a speech act
+    with nothing reported after it ("reaffirmed Ankara's readiness") stands for
+    itself; and what the subjects' relative clauses say they did."""
+    acts, said = _Acts(), _Acts()
+    for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
+        stack = [sent.root]
+        while stack:
+            verb = stack.pop()
+            lemma = verb.lemma_.casefold()
+            if verb.pos_ in {"VERB", "AUX"} and lemma not in _ASPECT_VERBS:
+                into = said if lemma in SPEECH_VERBS else acts
+                if lemma in SPEECH_VERBS:
+                    into.predicates.add(lemma)
+                elif lemma in _LIGHT_VERBS:
+                    into.predicates.update(
+                        _verbal(c.lemma_.casefold()) for c in verb.children
+                        if c.dep_ in {"dobj", "attr"} and c.pos_ == "NOUN"
+                    )
+                else:
+                    into.predicates.add(lemma)
+                into.objects.update(_acted_on(verb))
+                if into is acts and any(
+                    c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children
+                ):
+                    acts.clauses += 1
+                for subject in (c for c in verb.children if c.dep_ == "nsubj"):
+                    into.actors.update(_names(subject))
+                    acts.background.update(
+                        r.lemma_.casefold() for r in subject.children
+                        if r.dep_ == "relcl" and r.lemma_.casefold() not in SPEECH_VERBS
+                    )
+            elif verb.pos_ == "NOUN" and verb.dep_ == "ROOT":
+                acts.predicates.add(lemma)  # a verbless line: its head noun
+            stack.extend(c for c in verb.children
+                         if c.dep_ in _CLAUSE_LINKS and c.pos_ in {"VERB", "AUX"})
+    if not acts.predicates:
+        acts.predicates, acts.objects = said.predicates, acts.objects | said.objects
+        acts.actors |= said.actors
+    names = _act_names()
+    acts.predicates = {names.get(p, p) for p in acts.predicates}
+    acts.background = {names.get(p, p) for p in acts.background}
+    return acts
+
+
+def _measured(ent: Span) -> str:
+    """What a figure counts or a date dates: "912 people" -> "people", "the toll rose
+    to 912" -> "toll", "40 million euros" -> "euro", "signed on Monday" -> "sign"."""
+    if ent.label_ in {"DATE", "TIME"}:
+        verb = _dated_verb(ent)
+        return verb.lemma_.casefold() if verb is not None else ""
+    root = ent.root
+    if root.dep_ in {"nummod", "quantmod", "compound"} and root.head.pos_ == "NOUN":
+        return _verbal(root.head.lemma_.casefold())
+    if root.pos_ == "NOUN" and not root.like_num:
+        return root.lemma_.casefold()  # "40 million euros": the noun is in the figure
+    head = root.head.head if root.dep_ == "pobj" else root.head
+    if head.pos_ in {"VERB", "AUX"}:  # "rose to 912", "killed more than 900"
+        subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subjects and subjects[0].pos_ == "NOUN":
+            return subjects[0].lemma_.casefold()
+        return head.lemma_.casefold()
+    return ""
+
+
+def _acted_on(verb: Token) -> set[str]:
+    """The nouns of a verb's objects and of its prepositions' objects."""
+    acted_on = [c for c in verb.children if c.dep_ in _OBJECTS]
+    acted_on += [o for c in verb.children if c.dep_ in {"prep", "agent"}
+                 for o in c.children if o.dep_ == "pobj"]
+    return {_verbal(t.lemma_.casefold()) for o in acted_on for t in o.subtree
+            if t.pos_ in {"NOUN", "PROPN"}}
+
+
+def _names(subject: Token) -> set[str]:
+    """The names in a subject and those joined to it ("Biden and Xi"; a country by
+    its name, "Turkish" as "Turkey"), without what a relative clause adds. Common
+    nouns are not names: "her government" may well be "Hungary"."""
+    words: set[str] = set()
+    for head in (subject, *subject.conjuncts):
+        for token in (head, *(c for c in head.children if c.dep_ in {"compound", "poss"})):
+            country = _country(token.text)
+            if country or token.pos_ == "PROPN":
+                words.add(country or token.lemma_.casefold())
+    return words
+
+
+def _verbal(noun: str) -> str:
+    """A gerund's verb: "meeting" -> "meet", so "held a meeting" and "met" agree."""
+    return noun[:-3] if noun.endswith("ing") and len(noun) > 6 else noun
 
 
 def _lead_length(text: str) -> int:
@@ -435,6 +550,19 @@ def _lead_length(text: str) -> int:
 
 
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})  # a verb with a tense: every report has one
+# A date naming one day: news tells a dated event in the past tense, a caption in the
+# present ("Roe greets Doe in Woodside on Nov. 15")
+_DAY = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})\b")
+
+
+def _finite(root: Token) -> bool:
+    """Has this clause (or one joined to it) a verb with a tense: "said", "will go"?"""
+    for verb in (root, *root.conjuncts):
+        if verb.tag_ in _FINITE or any(
+            c.dep_ in {"aux", "auxpass"} and c.tag_ in _FINITE for c in verb.children
+        ):
+            return True
+    return False
 
 
 def _is_furniture(unit: Span) -> bool:
@@ -451,8 +579,14 @@ def _is_furniture(unit: Span) -> bool:
         and not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children)
     ):
         return True
-    if not any(t.tag_ in _FINITE for t in unit):
-        return True  # no finite verb at all: a label or a slogan, not a statement
+    quoting = any(mark in unit.text for mark in ('"', "“", "”"))
+    if not quoting and not any(_finite(s.root) for s in unit.sents):  # type: ignore[attr-defined]
+        return True  # no tensed main verb: a label or a slogan ("Unlock stock picks and
+        # a newsfeed that powers Wall Street"), not a statement
+    if root.tag_ == "VBZ" and root.lemma_ not in {"be", "have"} and any(
+        e.label_ == "DATE" and _DAY.search(e.text) for e in unit.ents
+    ):
+        return True  # "Roe greets Doe at the summit on Nov. 15": a photo's caption
     return _PROGRAMME.search(unit.text) is not None
 
 
@@ -488,6 +622,21 @@ def _is_dash_credit(span: Span) -> bool:
     )
 
 
+def _quotations(text: str) -> list[tuple[int, int, str]]:
+    """The quotations of *text*: (start, end, words). One that opens and does not close
+    runs to the end: news leaves a quotation open when it goes on in the next
+    paragraph."""
+    quotes = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
+    rest = text[quotes[-1][1]:] if quotes else text
+    opening = next((i for i, ch in enumerate(rest) if ch in "“\""), None)
+    if opening is not None and _quote_open(rest):
+        start = len(text) - len(rest) + opening
+        words = text[start + 1 :].rstrip()
+        if len(words.split()) >= 3:
+            quotes.append((start, len(text), words))
+    return quotes
+
+
 def _quote_open(text: str) -> bool:
     return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
 
@@ -510,16 +659,20 @@ def _speaker(
     # The outermost sayer first; a reporting clause closing the sentence ("..., the
     # official told reporters.") frames all before it, whatever the parse's root.
     candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
+    pronoun: Token | None = None  # a "he said", resolved once no name says who
     for verb in candidates:
         for subject in _sayers(verb):
             if subject.lower_ in PRONOUNS:
-                person = state.salient
-            elif any(c.dep_ == "conj" for c in subject.children):
+                pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
+                continue
+            if any(c.dep_ == "conj" for c in subject.children):
                 return None, "unnamed"  # "Roe and Doe said": no one speaker
             else:
                 person = state.person(subject)
                 if person is None and (subject.pos_ == "NOUN" or subject.lower_ in _ROLE_WORDS):
                     person = state.person_by_role(subject)
+                if person is None and subject.pos_ == "PROPN":
+                    person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
             if person is None:
                 # the outermost sayer is someone unnamed ("the senior official told
                 # reporters" over "Xi told Biden ..."): theirs, not a deeper name's
@@ -527,6 +680,12 @@ def _speaker(
             if _adds_own_account(unit, verb, quoted):
                 return None, "unnamed"  # "He promised to ..., but few have been arrested"
             return person, "verb"
+    if pronoun is not None:
+        if state.salient is None:
+            return None, "unnamed"  # "he", after an unnamed sayer or two named ones
+        if _adds_own_account(unit, pronoun, quoted):
+            return None, "unnamed"
+        return state.salient, "verb"
     for pattern, how in ((_DASH_ATTRIBUTION, "dash"), (_COLON_ATTRIBUTION, "colon")):
         found = pattern.search(unit.text)
         if found:  # '"The port is ready" — Roe' and 'Roe: "The port is ready"'
@@ -547,6 +706,19 @@ def _speaker(
                     if person:
                         return person, "according"
     return None, ""
+
+
+def _named_body(token: Token) -> str | None:
+    """The name a proper-noun sayer the article never names in full goes by, as the
+    sentence writes it ("Sunak said", the model tagging no person). None for an
+    organisation, a country or a role ("CrowdStrike said", "Moscow said", "the
+    Minister said"): a body's announcement is no one person's statement."""
+    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if ent is not None:
+        return (_clean_name(ent) or None) if ent.label_ == "PERSON" else None
+    words = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+    name = " ".join(t.text for t in (*words, token) if t.lower_ not in _ROLE_WORDS)
+    return name or None
 
 
 def _sayers(verb: Token) -> list[Token]:
@@ -652,7 +824,10 @@ def _is_stance(unit: Span) -> bool:
 
 
 def _dated_verb(ent: Span) -> Token | None:
-    """The verb a date modifies ("said on May 19"); None for a noun's ("the May 16 talks")."""
+    """The verb a date modifies ("said on May 19"); None for a noun's ("the May 16 talks"),
+    and for a present perfect's ("has risen"), which English never dates to one past
+    day: such a date belongs to a clause the parse misplaced ("the quake that struck
+    on Monday has killed ...")."""
     root = ent.root
     if root.dep_ == "pobj" and root.head.dep_ == "prep":
         head = root.head.head
@@ -662,6 +837,10 @@ def _dated_verb(ent: Span) -> Token | None:
         return None
     if head.pos_ == "ADV" and head.head.pos_ in {"VERB", "AUX"}:  # "earlier on Tuesday"
         head = head.head
+    if head.tag_ == "VBN" and any(
+        c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in {"VBZ", "VBP"} for c in head.children
+    ):
+        return None
     return head if head.pos_ in {"VERB", "AUX"} else None
 
 

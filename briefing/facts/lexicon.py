@@ -1,0 +1,36 @@
+"""Words the extraction rules and the merging rules both know, kept free of spaCy.
+
+Extraction (``extract.py``, with spaCy) finds speakers with them; selection
+(``brief/select.py``, without spaCy) leaves them out when it compares what two
+sentences say, since a speaker's name and "said" do not make two reports one.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS"]
+
+# Verbs that report speech or a stated position, by lemma.
+SPEECH_VERBS = frozenset(
+    """
+    say tell add note stress emphasize emphasise underscore underline highlight warn urge
+    call confirm state announce insist argue claim pledge praise describe hail reaffirm
+    welcome suggest reject propose vow deny acknowledge explain express reiterate accuse
+    criticize criticise condemn declare admit promise predict mention voice caution
+    remark reply respond answer comment assert maintain contend signal indicate
+    """.split()
+)
+# Words before a name that are not the name: "President Roe", "Foreign Minister Doe".
+TITLE_WORDS = frozenset(
+    "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
+)
+# Words naming an office or a role, never a person's name: "the Minister said" has a
+# speaker the article may have introduced ("Foreign Minister Jane Roe"), but "Minister"
+# is not her name.
+ROLE_WORDS = TITLE_WORDS | frozenset(
+    """
+    vice deputy spokesman spokeswoman spokesperson ambassador governor mayor senator
+    official chief director chairman chairwoman chair commissioner envoy premier king
+    queen prince princess pope justice judge prosecutor commander leader head ceo
+    representative congressman congresswoman lawmaker mp
+    """.split()
+)
