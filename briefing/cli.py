@@ -246,8 +246,9 @@ def build(
             if target is not None:
                 brief = result.brief
                 typer.echo(
-                    f"wrote {target} ({len(brief.items)} lines in {len(brief.themes)} sections "
-                    f"from {len(brief.sources)} sources"
+                    f"wrote {target} ({_count(len(brief.items), 'line')} in "
+                    f"{_count(len(brief.themes), 'section')} from "
+                    f"{_count(len(brief.sources), 'source')}"
                     + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
                        else "")
                     + ")",
@@ -496,6 +497,10 @@ class _ProgressBar:
     def __exit__(self, *_exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 def _inputs(given: list[str] | None, command: str) -> list[str]:

@@ -231,3 +231,17 @@ def test_the_seed_folder_is_still_the_default_in_the_repository(
     code, _, err = run("build", "--format", "json", "--date", "2025-05-28")
     assert code == 0, err
     assert err.startswith("wrote brief.json (")
+
+
+def test_verbose_says_what_was_counted_once_and_where_the_time_went() -> None:
+    # docs/inputs.md ("-v says so") and docs/speed.md (the stages -v prints)
+    seed = str(SEEDS / "000_66d5f61bff40c495.txt")
+    code, _, err = run("build", str(SEEDS), seed, "--no-cache", "-v", "--format", "json",
+                       "--output", "-", "--date", "2025-05-28")
+    assert code == 0, err
+    assert f"briefing: info: {seed}: same article as {seed} (same url); counted once" in err
+    (timings,) = [line for line in err.splitlines() if line.startswith("briefing: info: timings")]
+    for stage in ("ingest", "load renderer", "warm up renderer", "wait for parse",
+                  "group and select", "layout 1", "layout 2", "write json",
+                  "in worker processes, beside them: spaCy and model load", "parse"):
+        assert f"{stage} " in timings, stage

@@ -17,8 +17,9 @@ def nlp() -> Language:
     return load_model()
 
 
-def matched(nlp: Language, match_attr: str, phrase: str, sentence: str) -> list[str]:
-    """The words of *sentence* that the one-phrase theme matches."""
+def matched(nlp: Language, match_attr: str, phrase: str | tuple[dict[str, str], ...],
+            sentence: str) -> list[str]:
+    """The words of *sentence* that the one-pattern theme matches."""
     themes = Themes(themes=(Theme("t", "T", (Pattern(phrase),)),),
                     other=Theme("other", "Other"), match_attr=match_attr)
     return [match.term for _, _, match in ThemeMatcher(nlp, themes)(nlp(sentence))]
@@ -29,11 +30,15 @@ def matched(nlp: Language, match_attr: str, phrase: str, sentence: str) -> list[
     [
         # LOWER, the default: any case, but the words exactly as written.
         ("LOWER", "gaza", "Aid convoys reached GAZA on Monday.", ["GAZA"]),
+        ("LOWER", "gaza", "Aid convoys reached Gaza on Monday.", ["Gaza"]),
         ("LOWER", "Gaza", "Aid convoys reached gaza on Monday.", ["gaza"]),
         ("LOWER", "natural gas", "Natural Gas prices rose again.", ["Natural Gas"]),
+        ("LOWER", "natural gas", "Natural and gas prices rose again.", []),
+        ("LOWER", "bombing", "A bombing hit the city on Monday.", ["bombing"]),
         ("LOWER", "bombing", "Two bombings hit the city on Monday.", []),  # no plurals
         ("LOWER", "bombings", "A bombing hit the city on Monday.", []),
         ("LOWER", "suicide bombing", "The suicide bombings killed three people.", []),
+        ("LOWER", "gas", "Gas prices rose again.", ["Gas"]),
         ("LOWER", "gas", "Gasoline prices rose again.", []),  # whole words only
         ("LOWER", "Zelensky", "Zelensky's office said the talks would go on.", ["Zelensky"]),
         ("LOWER", "cease-fire", "The cease-fire held overnight.", ["cease-fire"]),
@@ -46,6 +51,9 @@ def matched(nlp: Language, match_attr: str, phrase: str, sentence: str) -> list[
         ("ORTH", "Gaza", "Aid convoys reached Gaza on Monday.", ["Gaza"]),
         # LEMMA: as LOWER, and every form with the same dictionary form.
         ("LEMMA", "bombing", "Two bombings hit the city on Monday.", ["bombings"]),
+        ("LEMMA", "bombings", "A bombing hit the city on Monday.", ["bombing"]),
+        ("LEMMA", "bombings", "Two bombings hit the city on Monday.", ["bombings"]),
+        ("LEMMA", "talk", "Talks resumed on Monday in Geneva.", ["Talks"]),
         ("LEMMA", "suicide bombing", "The suicide bombings killed three people.",
          ["suicide bombings"]),
         ("LEMMA", "air strike", "Air strikes continued through the night.", ["Air strikes"]),
@@ -58,9 +66,18 @@ def matched(nlp: Language, match_attr: str, phrase: str, sentence: str) -> list[
         ("LEMMA", "gaza", "Aid convoys reached GAZA on Monday.", ["GAZA"]),
         ("LEMMA", "Zelensky", "Zelensky's office said the talks would go on.", ["Zelensky"]),
         ("LEMMA", "cease-fire", "The ceasefire held overnight.", []),
+        ("LEMMA", "cease-fire", "The cease-fire held overnight.", ["cease-fire"]),
+        # Token dicts say what each word must be: here an optional hyphen between two.
+        ("LOWER", ({"LOWER": "cease"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "fire"}),
+         "The cease fire held overnight.", ["cease fire"]),
+        ("LOWER", ({"LOWER": "cease"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "fire"}),
+         "The Cease-fire held overnight.", ["Cease-fire"]),
+        ("LOWER", ({"LOWER": "cease"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "fire"}),
+         "The ceasefire held overnight.", []),
     ],
 )
-def test_what_a_phrase_matches(nlp: Language, match_attr: str, phrase: str, sentence: str,
+def test_what_a_phrase_matches(nlp: Language, match_attr: str,
+                               phrase: str | tuple[dict[str, str], ...], sentence: str,
                                words: list[str]) -> None:
     assert matched(nlp, match_attr, phrase, sentence) == words
 

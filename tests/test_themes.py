@@ -37,6 +37,15 @@ def test_token_patterns_are_read_as_spacy_matcher_dicts() -> None:
             "t.toml:2: theme 'syria' has no title; add title = \"...\"",
         ),
         (
+            '[[theme]]\npatterns = ["Syria"]\n',
+            "t.toml:1: theme #1 has no title; add title = \"...\"",
+        ),
+        (  # two titles that make the same key
+            '[[theme]]\ntitle = "Ships and cargo"\npatterns = ["x"]\n'
+            '[[theme]]\ntitle = "Ships and Cargo"\npatterns = ["y"]\n',
+            "t.toml:4: theme key 'ships-and-cargo' is used twice; keys must be unique",
+        ),
+        (
             '[[theme]]\nkey = "Bad Key"\ntitle = "x"\npatterns = ["x"]\n',
             "t.toml:2: theme #1 has key 'Bad Key'; use lowercase letters, digits, '-' or '_'",
         ),
@@ -105,6 +114,18 @@ def test_invalid_toml_is_one_line_naming_the_file(tmp_path: Path,
         load_themes("t.toml")
     assert str(caught.value).startswith("t.toml: not valid TOML: ")
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("title, key", [
+    ("Ships and cargo", "ships-and-cargo"),
+    ("Russia–Ukraine talks", "russia-ukraine-talks"),
+    ("Türkiye: energy (gas, oil)", "turkiye-energy-gas-oil"),
+])
+def test_a_theme_without_a_key_takes_it_from_its_title(tmp_path: Path, title: str,
+                                                       key: str) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(f'[[theme]]\ntitle = "{title}"\npatterns = ["x"]\n', encoding="utf-8")
+    assert [theme.key for theme in load_themes(path).themes] == [key]
 
 
 def test_lemma_is_a_match_attr(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Load and validate a themes file.
 
-A themes file is TOML. Each ``[[theme]]`` has a ``key``, a ``title`` and
-``patterns`` in the form spaCy's ``EntityRuler`` takes: a phrase
+A themes file is TOML. Each ``[[theme]]`` has a ``title``, a ``key`` (by default
+made of the title) and ``patterns`` in the form spaCy's ``EntityRuler`` takes: a phrase
 (``{pattern = "harbour strike"}``) or a list of token dicts
 (``{pattern = [{LOWER = "trade"}, {ORTH = "-"}, {LOWER = "off"}]}``), each with an
 optional ``weight``. An ``[other]`` table names the section for facts that match
@@ -16,6 +16,7 @@ import difflib
 import logging
 import re
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,10 @@ def _parse_theme(
         raise ThemesError(f"{name}: {where} is not a table")
     start = _table_line(raw, index)
     key = table.get("key")
+    if key is None:  # the title names it: "Ships and cargo" is "ships-and-cargo"
+        key = _slug(table.get("title"))
+        if not key:
+            raise ThemesError(f"{name}:{start}: {where} has no title; add title = \"...\"")
     if not isinstance(key, str) or not _KEY.match(key):
         raise ThemesError(
             f"{name}:{_field_line(raw, 'key', start)}: {where} has key {key!r}; "
@@ -183,6 +188,15 @@ def _parse_pattern(item: Any, name: str, raw: str, lines: tuple[int, int], key: 
             )
     tokens = tuple({k.upper(): v for k, v in token.items()} for token in pattern)
     return Pattern(pattern=tokens, weight=float(weight))
+
+
+def _slug(title: object) -> str:
+    """A theme key made of *title*: ASCII letters and digits, '-' between words."""
+    if not isinstance(title, str):
+        return ""
+    letters = unicodedata.normalize("NFKD", title.lower())  # "ü" is "u" and an accent
+    plain = "".join(char for char in letters if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def _table_line(raw: str, index: int) -> int:
