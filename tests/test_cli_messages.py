@@ -245,3 +245,12 @@ def test_verbose_says_what_was_counted_once_and_where_the_time_went() -> None:
                   "group and select", "layout 1", "layout 2", "write json",
                   "in worker processes, beside them: spaCy and model load", "parse"):
         assert f"{stage} " in timings, stage
+
+
+def test_inspect_shows_the_articles_that_work_and_names_the_others(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    code, out, err = run("inspect", str(SEEDS / "000_66d5f61bff40c495.txt"), str(missing))
+    assert code == 3
+    assert out.startswith(f"{SEEDS / '000_66d5f61bff40c495.txt'}: ")
+    assert err == (f"briefing: warning: {missing}: no such file or folder; check the path\n"
+                   "briefing: 1 input(s) failed (named above); the others are shown\n")
