@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: brief test bench quality lint clean chromium
+.PHONY: brief test bench quality lint clean chromium picture
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing build seeds --format pdf --output brief.pdf
@@ -13,7 +13,16 @@ brief: $(VENV)/.installed
 test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check briefing tests bench
 	$(BIN)/mypy
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict  # docs/ as a site (docs/development.md)
 	$(BIN)/pytest
+
+# The picture of the seed brief in README.md and docs/index.md: page 1 of the seed PDF
+# (dated, so it is the same each time) at 96 dpi, in 64 colours. Refresh it, and look
+# at it, after a change to how a brief looks.
+picture: $(VENV)/.installed-test
+	mkdir -p artifacts
+	$(BIN)/briefing build seeds --format pdf --output artifacts/seed-brief.pdf --date 2025-05-28
+	$(BIN)/python -c 'import pypdfium2; page = pypdfium2.PdfDocument("artifacts/seed-brief.pdf")[0]; page.render(scale=96 / 72).to_pil().quantize(colors=64).save("docs/images/seed-brief.png", optimize=True)'
 
 # Benchmarks print figures (README "Speed and scale"); they pass or fail nothing.
 bench: $(VENV)/.installed-bench
@@ -35,7 +44,7 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml requirements-model.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $@
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).

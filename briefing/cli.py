@@ -7,10 +7,12 @@ that a Python caller would also want.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import click
 import typer
 
+from . import __version__
 from .errors import BriefingError
 from .facts.cache import CACHE_ENV
 from .facts.modelinfo import DEFAULT_MODEL
@@ -37,44 +40,86 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Turn news articles into a one-page briefing note, every line cited to its source.",
 )
 logger = logging.getLogger("briefing")
 
 EXIT_SOME_INPUTS_FAILED = 3  # the brief was written from the inputs that worked
 
+DEFAULT_INPUT = "seeds"  # the repository's two seed articles, for the quick start
+
+
+def _whole_number(value: str) -> int:
+    """A count given on the command line: 1 or more (a usage error otherwise)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a whole number; give 1 or more") from None
+    if number < 1:
+        raise typer.BadParameter(f"{number} is too few; give 1 or more")
+    return number
+
+
+# Every option names what it takes (FILE, N, ADDRESS...), so help shows no Python types.
 Verbose = Annotated[
-    int, typer.Option("--verbose", "-v", count=True, help="-v: progress, -vv: debug detail.")
+    int, typer.Option("--verbose", "-v", count=True, show_default=False,
+                      help="-v: progress, -vv: debug detail.")
 ]
 # Options the commands share.
+# Arguments are told of in the command's own help: Typer's list of arguments would
+# show their Python type ("<list[str]>").
 Inputs = Annotated[
     list[str] | None,  # str, not Path: a Path would fold the "//" of a URL
-    typer.Argument(help="Article files (text, HTML, RSS/Atom), folders of them, or "
-                   "http(s) URLs of pages and feeds [default: seeds/].", show_default=False),
+    typer.Argument(metavar="INPUT", hidden=True, show_default=False),
 ]
 Themes = Annotated[
-    Path | None, typer.Option("--themes", help="Themes file (TOML) [default: built in].")
+    Path | None, typer.Option("--themes", metavar="FILE",
+                              help="Themes file (TOML) [default: built in].")
 ]
-Title = Annotated[str, typer.Option("--title", help="Title of the brief.")]
+Title = Annotated[str, typer.Option("--title", metavar="TEXT", help="Title of the brief.")]
 Day = Annotated[
-    str | None, typer.Option("--date", help="Date of the brief, YYYY-MM-DD [default: today].")
+    str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                             help="Date of the brief [default: today].")
 ]
-Paper = Annotated[str, typer.Option("--paper", help="a4 or letter.")]
-Model = Annotated[str, typer.Option("--model", envvar="BRIEFING_MODEL", help="spaCy model name.")]
-Sender = Annotated[str | None, typer.Option("--from", help="Sender address (eml, send).")]
-To = Annotated[list[str] | None, typer.Option("--to", help="Recipient; repeat for more.")]
-Cc = Annotated[list[str] | None, typer.Option("--cc", help="Copy to; repeat for more.")]
-ReplyTo = Annotated[str | None, typer.Option("--reply-to", help="Reply-To address.")]
+Paper = Annotated[str, typer.Option("--paper", metavar="a4|letter", help="Paper size.")]
+Model = Annotated[str, typer.Option("--model", metavar="NAME", envvar="BRIEFING_MODEL",
+                                    help="spaCy model name.")]
+Sender = Annotated[str | None, typer.Option("--from", metavar="ADDRESS",
+                                            help="Sender address (eml, send).")]
+To = Annotated[list[str] | None, typer.Option("--to", metavar="ADDRESS",
+                                              help="Recipient; repeat for more.")]
+Cc = Annotated[list[str] | None, typer.Option("--cc", metavar="ADDRESS",
+                                              help="Copy to; repeat for more.")]
+ReplyTo = Annotated[str | None, typer.Option("--reply-to", metavar="ADDRESS",
+                                             help="Reply-To address.")]
 CacheDir = Annotated[
-    Path | None, typer.Option("--cache-dir", envvar=CACHE_ENV, help="Folder of cached facts "
+    Path | None, typer.Option("--cache-dir", metavar="DIR", envvar=CACHE_ENV,
+                              help="Folder of cached facts "
                               "[default: the user cache folder, e.g. ~/.cache/briefing].",
                               show_default=False)
 ]
 MailConfig = Annotated[
     Path | None,
-    typer.Option("--mail-config", envvar="BRIEFING_MAIL_CONFIG",
+    typer.Option("--mail-config", metavar="FILE", envvar="BRIEFING_MAIL_CONFIG",
                  help="Mail config (TOML): from, to, cc, reply_to, smtp, security, user."),
 ]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_show_version,
+                           help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Turn news articles into a one-page briefing note, every line cited to its source."""
 
 
 @app.command()
@@ -82,11 +127,12 @@ def build(
     inputs: Inputs = None,
     themes: Themes = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+        str, typer.Option("--format", "-f", metavar="FORMAT",
+                          help=f"One of {', '.join(FORMATS)}.")
     ] = "pdf",
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Output file, '-' for stdout "
-                                 "[default: brief.FORMAT].")
+        str | None, typer.Option("--output", "-o", metavar="PATH",
+                                 help="Output file, '-' for stdout [default: brief.FORMAT].")
     ] = None,
     title: Title = DEFAULT_TITLE,
     date: Day = None,
@@ -96,23 +142,26 @@ def build(
         bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
     ] = False,
     since: Annotated[
-        str | None, typer.Option("--since", help="Feed entries published on or after this "
+        str | None, typer.Option("--since", metavar="DATE",
+                                 help="Feed entries published on or after this "
                                  "date, YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an "
                                  "offset is given).")
     ] = None,
     max_items: Annotated[
-        int | None, typer.Option("--max-items", min=1, help="At most N entries of each feed, "
-                                 "the most recent.")
+        int | None, typer.Option("--max-items", metavar="N", parser=_whole_number,
+                                 help="At most N entries of each feed, the most recent.")
     ] = None,
     archive: Annotated[
-        Path | None, typer.Option("--archive", help="Keep each source's text and metadata "
+        Path | None, typer.Option("--archive", metavar="DIR",
+                                  help="Keep each source's text and metadata "
                                   "as files in this folder.")
     ] = None,
     fragment: Annotated[
         bool, typer.Option("--fragment", help="html: a section to paste into a page.")
     ] = False,
     id_prefix: Annotated[
-        str | None, typer.Option("--id-prefix", help="--fragment: prefix of its ids "
+        str | None, typer.Option("--id-prefix", metavar="ID",
+                                 help="--fragment: prefix of its ids "
                                  "[default: from title and date].")
     ] = None,
     sender: Sender = None,
@@ -121,7 +170,8 @@ def build(
     reply_to: ReplyTo = None,
     mail_config: MailConfig = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Worker processes parsing articles; "
+        int, typer.Option("--jobs", "-j", metavar="N", parser=_whole_number,
+                          help="Worker processes parsing articles; "
                           "the output is the same for any number.")
     ] = 1,
     no_cache: Annotated[
@@ -136,7 +186,12 @@ def build(
     ] = False,
     verbose: Verbose = 0,
 ) -> None:
-    """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
+    """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml).
+
+    Each INPUT is an article file (text, Markdown, a saved web page, an RSS or Atom
+    feed), a folder of them, or the http(s) URL of a page or feed. No INPUT: the
+    folder seeds/.
+    """
     _configure_logging(verbose)
     with _reported_errors():
         fmt = format.lower()
@@ -159,8 +214,13 @@ def build(
             max_items=max_items, jobs=jobs, cache=not no_cache, cache_dir=cache_dir,
         )
 
-        sources = list(inputs) if inputs else ["seeds"]
+        sources = _inputs(inputs, "build")
         target_name = output or f"brief.{fmt}"
+        if fmt == "eml":  # before the build: an unaddressed message is no use
+            from .delivery.mail import check_addressed
+
+            check_addressed(_mail_settings(mail_config, sender=sender, to=to, cc=cc,
+                                           reply_to=reply_to))
 
         def build_and_write(pool: ParserPool | None = None) -> int:
             """One build, its brief written: the exit code it earns."""
@@ -186,8 +246,9 @@ def build(
             if target is not None:
                 brief = result.brief
                 typer.echo(
-                    f"wrote {target} ({len(brief.items)} lines in {len(brief.themes)} sections "
-                    f"from {len(brief.sources)} sources"
+                    f"wrote {target} ({_count(len(brief.items), 'line')} in "
+                    f"{_count(len(brief.themes), 'section')} from "
+                    f"{_count(len(brief.sources), 'source')}"
                     + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
                        else "")
                     + ")",
@@ -260,27 +321,29 @@ def send(
     sender: Sender = None,
     reply_to: ReplyTo = None,
     smtp: Annotated[
-        str | None, typer.Option("--smtp", help="SMTP server HOST:PORT.")
+        str | None, typer.Option("--smtp", metavar="HOST:PORT", help="SMTP server.")
     ] = None,
     starttls: Annotated[
         bool, typer.Option("--starttls", help="Upgrade the connection with STARTTLS.")
     ] = False,
     ssl: Annotated[bool, typer.Option("--ssl", help="Connect over TLS (SMTPS).")] = False,
     user: Annotated[
-        str | None, typer.Option("--user", help="Login name; the password is read from "
+        str | None, typer.Option("--user", metavar="NAME",
+                                 help="Login name; the password is read from "
                                  "BRIEFING_SMTP_PASSWORD.")
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Seconds to wait for the server "
-                                   "[default: 30].")
+        float | None, typer.Option("--timeout", metavar="SECONDS",
+                                   help="Seconds to wait for the server [default: 30].")
     ] = None,
     mail_config: MailConfig = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where the message is saved first.")
+        Path, typer.Option("--output", "-o", metavar="FILE",
+                           help="Where the message is saved first.")
     ] = Path("brief.eml"),
     eml: Annotated[
-        Path | None, typer.Option("--eml", help="Send this saved message instead of "
-                                  "building one.")
+        Path | None, typer.Option("--eml", metavar="FILE",
+                                  help="Send this saved message instead of building one.")
     ] = None,
     themes: Themes = None,
     title: Title = DEFAULT_TITLE,
@@ -289,7 +352,10 @@ def send(
     model: Model = DEFAULT_MODEL,
     verbose: Verbose = 0,
 ) -> None:
-    """Build a brief and email it over SMTP; the message is saved as .eml first."""
+    """Build a brief and email it over SMTP; the message is saved as .eml first.
+
+    INPUT as for build (no INPUT: the folder seeds/); or --eml sends a saved message.
+    """
     _configure_logging(verbose)
     with _reported_errors():
         if starttls and ssl:
@@ -319,7 +385,7 @@ def send(
 
             options = BuildOptions(themes=themes, model=model, title=title,
                                    date=_parse_date(date), paper=paper.lower())
-            result = build_brief(list(inputs) if inputs else ["seeds"], options)
+            result = build_brief(_inputs(inputs, "send"), options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
             saved = write_output(message.as_bytes(), output) or output
             typer.echo(f"saved {saved}", err=True)
@@ -329,18 +395,28 @@ def send(
 
 @app.command()
 def inspect(
-    file: Annotated[str, typer.Argument(help="An article: text file, web page, feed or URL.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT", hidden=True)],
     model: Model = DEFAULT_MODEL,
     themes: Themes = None,
     verbose: Verbose = 0,
 ) -> None:
-    """Show a file's lines as the tool sees them: kept or dropped and why, then its facts."""
+    """Show each article's lines as the tool sees them, kept or dropped and why, then
+    its facts and the themes they match.
+
+    Each INPUT is an article file, a folder of them, a feed or a URL, as for build;
+    every article they hold is shown (each file of a folder, each entry of a feed).
+    """
     _configure_logging(verbose)
     with _reported_errors():
-        from .inspect import describe_source
+        from .inspect import describe_sources
 
-        for line in describe_source(file, model=model, themes=themes):
+        report = describe_sources(inputs, model=model, themes=themes)
+        for line in report:
             typer.echo(line)
+        if report.failures:
+            typer.echo(f"briefing: {len(report.failures)} input(s) failed (named above); "
+                       "the others are shown", err=True)
+            raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
 
 
 @app.command("cache")
@@ -423,12 +499,51 @@ class _ProgressBar:
             self._bar.stop()
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
+
+
+def _inputs(given: list[str] | None, command: str) -> list[str]:
+    """The inputs as given; none: the default folder, which must then be here."""
+    if given:
+        return list(given)
+    if not Path(DEFAULT_INPUT).is_dir():
+        raise BriefingError(
+            f"no INPUT given, and the default folder {DEFAULT_INPUT}/ is not in "
+            f"{Path.cwd()}; name the articles: briefing {command} FOLDER_OR_FILE ..."
+        )
+    return [DEFAULT_INPUT]
+
+
+_DAY_SHAPE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def _impossible_day(value: str) -> str | None:
+    """Why *value*, shaped YYYY-MM-DD..., names no day of the calendar (None: it does)."""
+    shape = _DAY_SHAPE.match(value)
+    if shape is None:
+        return None
+    year, month, day = (int(part) for part in shape.groups())
+    if year < 1:
+        return f"there is no year {year}"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return None
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        why = _impossible_day(value)
+        if why is not None:
+            raise BriefingError(f"--date {value!r} is an impossible date ({why}); "
+                                "give a real day as YYYY-MM-DD") from None
         raise BriefingError(f"--date {value!r} is not a date; use YYYY-MM-DD") from None
 
 
@@ -438,6 +553,10 @@ def _parse_since(value: str | None) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
+        why = _impossible_day(value)
+        if why is not None:
+            raise BriefingError(f"--since {value!r} is an impossible date ({why}); "
+                                "give a real day as YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
         raise BriefingError(
             f"--since {value!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
         ) from None

@@ -1,13 +1,16 @@
-"""`briefing inspect`: a file's lines and facts as the pipeline sees them.
+"""`briefing inspect`: each article's lines and facts as the pipeline sees them.
 
-For each line of the file (for a web page, URL or feed entry: of the extracted
+For each line of an article (for a web page, URL or feed entry: of the extracted
 text): kept as article body or dropped, and why; then each fact of the kept text
-with its speaker, kind, theme and the terms that put it there.
+with its speaker, kind, theme and the terms that put it there. Every article the
+inputs hold is shown: each file of a folder, each entry of a feed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
@@ -16,50 +19,82 @@ from .facts.extraction import extract
 from .facts.group import group
 from .facts.modelinfo import DEFAULT_MODEL
 from .facts.themes import load_themes
+from .models import Failure, Source
 from .sources.inputs import gather_sources
 
-__all__ = ["describe_source"]
+__all__ = ["Inspection", "describe_sources"]
+
+logger = logging.getLogger(__name__)
 
 _PREVIEW = 90  # characters of a line shown; the offsets locate the rest
 
 
-def describe_source(
-    path: str | Path, *, model: str = DEFAULT_MODEL, themes: str | Path | None = None,
-    offline: bool = False,
-) -> Iterator[str]:
-    """Lines of a human-readable report on one input (a feed: its first entry)."""
-    sources, failures = gather_sources([path], offline=offline)
+@dataclass
+class Inspection:
+    """The report on some inputs: iterate for its lines; ``failures``: inputs that gave
+    no article (each already logged as a warning)."""
+
+    sources: list[Source]
+    failures: list[Failure]
+    model: str
+    themes: str | Path | None
+
+    def __iter__(self) -> Iterator[str]:
+        theme_set = load_themes(self.themes)
+        facts = extract(self.sources, theme_set, nlp=load_model(self.model))
+        placements = group(facts, theme_set)
+        for number, source in enumerate(self.sources, start=1):
+            if number > 1:
+                yield ""
+            count = f"[{number} of {len(self.sources)}] " if len(self.sources) > 1 else ""
+            yield (
+                f"{count}{source.path}: {len(source.text)} characters; "
+                f"outlet {source.outlet or '-'}; title {source.title or '-'}; "
+                f"published {source.published or '-'}; author {source.author or '-'}"
+            )
+            yield ""
+            yield "Lines (offsets; KEEP or drop; why):"
+            for segment in source.segments:
+                mark = "KEEP" if segment.kept else "drop"
+                yield (
+                    f"  {segment.start:>6}-{segment.end:<6} {mark}  {segment.reason:<52} "
+                    f"{_preview(source.text[segment.start:segment.end])}"
+                )
+            yield ""
+            yield "Facts (offsets; kind; speaker; date; theme and why; entities):"
+            for placement in placements:
+                fact = placement.fact
+                if fact.source_id != source.id:
+                    continue
+                reason = ", ".join(placement.reason) or "matches no theme"
+                yield (
+                    f"  {fact.start:>6}-{fact.end:<6} {fact.kind:<8} "
+                    f"speaker: {fact.speaker or 'unattributed'}; date: {fact.date or '-'}; "
+                    f"theme: {placement.theme} ({reason})"
+                )
+                yield f"      {_preview(fact.text)}"
+                if fact.entities:
+                    yield "      entities: " + "; ".join(
+                        f"{t} ({label})" for t, label in fact.entities
+                    )
+
+
+def describe_sources(
+    inputs: Sequence[str | Path], *, model: str = DEFAULT_MODEL,
+    themes: str | Path | None = None, offline: bool = False,
+) -> Inspection:
+    """A human-readable report on every article of *inputs* (files, folders, feeds,
+    URLs). Inputs that fail are warned about; none usable is an InputError."""
+    sources, failures = gather_sources(inputs, offline=offline)
+    if not sources and len(failures) == 1 and len(inputs) == 1:
+        raise InputError(failures[0].message)  # the one input's own reason, said once
+    for failure in failures:
+        logger.warning("%s", failure.message)
     if not sources:
-        raise InputError(failures[0].message if failures else f"{path}: no article found")
-    source = sources[0]
-    yield (
-        f"{source.path}: {len(source.text)} characters; outlet {source.outlet or '-'}; "
-        f"title {source.title or '-'}; "
-        f"published {source.published or '-'}; author {source.author or '-'}"
-    )
-    yield ""
-    yield "Lines (offsets; KEEP or drop; why):"
-    for segment in source.segments:
-        mark = "KEEP" if segment.kept else "drop"
-        yield (
-            f"  {segment.start:>6}-{segment.end:<6} {mark}  {segment.reason:<52} "
-            f"{_preview(source.text[segment.start:segment.end])}"
-        )
-    theme_set = load_themes(themes)
-    facts = extract([source], theme_set, nlp=load_model(model))
-    yield ""
-    yield "Facts (offsets; kind; speaker; date; theme and why; entities):"
-    for placement in group(facts, theme_set):
-        fact = placement.fact
-        reason = ", ".join(placement.reason) or "matches no theme"
-        yield (
-            f"  {fact.start:>6}-{fact.end:<6} {fact.kind:<8} "
-            f"speaker: {fact.speaker or 'unattributed'}; date: {fact.date or '-'}; "
-            f"theme: {placement.theme} ({reason})"
-        )
-        yield f"      {_preview(fact.text)}"
-        if fact.entities:
-            yield "      entities: " + "; ".join(f"{t} ({label})" for t, label in fact.entities)
+        raise InputError(f"no article found in {', '.join(map(str, inputs))}"
+                         + (f" ({len(failures)} failed, see the warnings above)"
+                            if failures else ""))
+    return Inspection(sources, failures, model, themes)
 
 
 def _preview(text: str) -> str:

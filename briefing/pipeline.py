@@ -23,10 +23,10 @@ from .delivery.output import write_output
 from .errors import BriefingError, InputError
 from .facts.cache import FactCache, default_cache_dir
 from .facts.extraction import Extraction
-from .facts.group import group
+from .facts.group import group, unmatched_themes
 from .facts.modelinfo import DEFAULT_MODEL, model_identity, model_language
 from .facts.themes import load_themes
-from .models import Brief, Fact, Failure, FetchLimits, Source
+from .models import Brief, Fact, Failure, FetchLimits, Source, Theme
 from .sources.inputs import gather_sources
 
 if TYPE_CHECKING:
@@ -167,6 +167,7 @@ def build_brief(
         facts = extraction.facts()
         lap("wait for parse")
     _report_undated(sources, facts)
+    _warn_unmatched(unmatched_themes(facts, theme_set), options.themes, len(sources))
     placements = group(facts, theme_set)
     brief = select(
         placements,
@@ -208,6 +209,22 @@ def _report_undated(sources: Sequence[Source], facts: Sequence[Fact]) -> None:
             f"{len(affected)} source{'' if len(affected) == 1 else 's'}", first.path,
             "" if len(affected) == 1 else " and others",
         )
+
+
+def _warn_unmatched(themes: Sequence[Theme], path: str | Path | None, sources: int) -> None:
+    """One warning naming every theme that matched nothing, and how to look into it."""
+    if not themes:
+        return
+    keys = [repr(theme.key) for theme in themes]
+    named = (f"theme {keys[0]}" if len(keys) == 1
+             else f"themes {', '.join(keys[:-1])} and {keys[-1]}")
+    origin = "the built-in themes" if path is None else str(path)
+    option = "" if path is None else f" --themes {path}"
+    logger.warning(
+        "%s: %s matched no sentence of the %d source%s, so the brief has no such section; "
+        "see what an article's sentences match with `briefing inspect FILE%s`",
+        origin, named, sources, "" if sources == 1 else "s", option,
+    )
 
 
 def _report_failures(sources: list[Source], failures: list[Failure], inputs: int) -> None:

@@ -61,7 +61,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("site")
     build = pipeline.build_brief([ROOT / "seeds"], pipeline.BuildOptions(title="Morning brief"))
     (folder / "brief.html").write_bytes(pipeline.render_output(build, "html"))
-    message = mail.compose(build.brief, b"%PDF-1.7", mail.MailSettings(sender="d@example.org"))
+    message = mail.compose(build.brief, b"%PDF-1.7", mail.MailSettings(sender="d@example.org",
+                                                                      to=("a@example.org",)))
     html_part = message.get_body(("html",))
     assert html_part is not None
     (folder / "email.html").write_text(html_part.get_content(), encoding="utf-8")

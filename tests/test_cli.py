@@ -142,7 +142,9 @@ def test_python_dash_m_and_default_seeds_folder(tmp_path: Path,
         (["build", "seeds", "--format", "docx"], "briefing: error: --format 'docx' is not one "
          "of pdf, html, json, eml; pick one\n"),
         (["build", "seeds", "--date", "2025-13-01"], "briefing: error: --date '2025-13-01' is "
-         "not a date; use YYYY-MM-DD\n"),
+         "an impossible date (there is no month 13); give a real day as YYYY-MM-DD\n"),
+        (["build", "seeds", "--date", "28 May"], "briefing: error: --date '28 May' is not a "
+         "date; use YYYY-MM-DD\n"),
         (["build", "seeds", "--themes", "bad.toml"], "briefing: error: bad.toml:2: theme 'x' "
          "has no patterns; add at least one\n"),
         (["build", "seeds", "--output", "nowhere/brief.pdf"], "briefing: error: "

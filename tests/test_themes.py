@@ -37,31 +37,63 @@ def test_token_patterns_are_read_as_spacy_matcher_dicts() -> None:
             "t.toml:2: theme 'syria' has no title; add title = \"...\"",
         ),
         (
+            '[[theme]]\npatterns = ["Syria"]\n',
+            "t.toml:1: theme #1 has no title; add title = \"...\"",
+        ),
+        (  # two titles that make the same key
+            '[[theme]]\ntitle = "Ships and cargo"\npatterns = ["x"]\n'
+            '[[theme]]\ntitle = "Ships and Cargo"\npatterns = ["y"]\n',
+            "t.toml:4: theme key 'ships-and-cargo' is used twice; keys must be unique",
+        ),
+        (
             '[[theme]]\nkey = "Bad Key"\ntitle = "x"\npatterns = ["x"]\n',
             "t.toml:2: theme #1 has key 'Bad Key'; use lowercase letters, digits, '-' or '_'",
         ),
-        (
+        (  # the second use of the key is the mistake: its line is named
             '[[theme]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\n'
             '[[theme]]\nkey = "a"\ntitle = "B"\npatterns = ["y"]\n',
-            "t.toml:2: theme key 'a' is used twice; keys must be unique",
+            "t.toml:6: theme key 'a' is used twice; keys must be unique",
         ),
         (
             '[[theme]]\nkey = "a"\ntitle = "A"\npatterns = [{pattern = "x", weight = -1}]\n',
             "t.toml:2: theme 'a' pattern #1: weight -1 must be a positive number",
         ),
         (
-            '[[theme]]\nkey = "a"\ntitle = "A"\npatterns = [{pattern = [{LOWR = "x"}]}]\n',
-            "t.toml:2: theme 'a' pattern #1: unknown token attribute 'LOWR'",
+            '[[theme]]\nkey = "a"\ntitle = "A"\npatterns = [\n  "x",\n'
+            '  {pattern = [{LOWR = "x"}]},\n]\n',
+            "t.toml:6: theme 'a' pattern #2: unknown token attribute 'LOWR' "
+            "(did you mean 'LOWER'?)",
         ),
         (
             '[[theme]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\ncolour = "red"\n',
-            "t.toml:2: theme 'a' has unknown field 'colour'; expected key, title and patterns",
+            "t.toml:5: theme 'a' has unknown field 'colour'; expected key, title and patterns",
+        ),
+        (  # a misspelt key is named, at its own line, with what it was meant to be
+            '[[theme]]\nkey = "gaza"\ntitle = "Gaza"\npatterns = [\n'
+            '  {pattern = "Gaza", weight = 3},\n  {patern = "Rafah"},\n]\n',
+            "t.toml:6: theme 'gaza' pattern #2 has unknown field 'patern' (did you mean "
+            "'pattern'?); write it as {pattern = \"...\", weight = 2}",
         ),
         (
-            'match_attr = "LEMMA"\n[[theme]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\n',
-            "t.toml:1: match_attr 'LEMMA' is not one of LOWER, ORTH, NORM",
+            '[[theme]]\nkey = "gaza"\ntitle = "Gaza"\npatern = ["Gaza"]\n',
+            "t.toml:4: theme 'gaza' has unknown field 'patern' (did you mean 'patterns'?); "
+            "expected key, title and patterns",
         ),
-        ("[[theme]\n", "t.toml: not valid TOML: "),
+        (
+            '[[theme]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\n\n'
+            '[[theme]]\nkey = "b"\ntitle = "B"\npatterns = [{pattern = "y", wieght = 2}]\n',
+            "t.toml:9: theme 'b' pattern #1 has unknown field 'wieght' (did you mean "
+            "'weight'?); write it as {pattern = \"...\", weight = 2}",
+        ),
+        (
+            '[[themes]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\n',
+            "t.toml:1: unknown top-level key 'themes' (did you mean 'theme'?); "
+            "expected [[theme]], [other] and match_attr",
+        ),
+        (
+            'match_attr = "STEM"\n[[theme]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\n',
+            "t.toml:1: match_attr 'STEM' is not one of LOWER, ORTH, NORM, LEMMA",
+        ),
     ],
 )
 def test_invalid_themes_file_names_line_and_key(
@@ -71,8 +103,36 @@ def test_invalid_themes_file_names_line_and_key(
     Path("t.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(ThemesError) as caught:
         load_themes("t.toml")
-    assert str(caught.value).startswith(message)
+    assert str(caught.value) == message
+
+
+def test_invalid_toml_is_one_line_naming_the_file(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("t.toml").write_text("[[theme]\n", encoding="utf-8")
+    with pytest.raises(ThemesError) as caught:
+        load_themes("t.toml")
+    assert str(caught.value).startswith("t.toml: not valid TOML: ")
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("title, key", [
+    ("Ships and cargo", "ships-and-cargo"),
+    ("Russia–Ukraine talks", "russia-ukraine-talks"),
+    ("Türkiye: energy (gas, oil)", "turkiye-energy-gas-oil"),
+])
+def test_a_theme_without_a_key_takes_it_from_its_title(tmp_path: Path, title: str,
+                                                       key: str) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(f'[[theme]]\ntitle = "{title}"\npatterns = ["x"]\n', encoding="utf-8")
+    assert [theme.key for theme in load_themes(path).themes] == [key]
+
+
+def test_lemma_is_a_match_attr(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text('match_attr = "LEMMA"\n[[theme]]\nkey = "a"\ntitle = "A"\n'
+                    'patterns = ["bombing"]\n', encoding="utf-8")
+    assert load_themes(path).match_attr == "LEMMA"
 
 
 def test_missing_themes_file(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "SECURITY",
     "MailSettings",
     "Server",
+    "check_addressed",
     "check_login",
     "compose",
     "load_mail_config",
@@ -159,21 +160,29 @@ def load_mail_config(path: str | Path) -> MailSettings:
     )
 
 
-def compose(brief: Brief, pdf: bytes, settings: MailSettings) -> EmailMessage:
-    """The brief as an email: text and HTML alternatives, the PDF attached."""
+def check_addressed(settings: MailSettings) -> str:
+    """The sender; a message needs one and someone to go to: say which is missing."""
     if not settings.sender:
         raise MailError("no sender; give --from ADDRESS or `from` in the mail config")
+    if not (settings.to or settings.cc):
+        raise MailError("no recipients; give --to ADDRESS or `to` in the mail config")
+    return settings.sender
+
+
+def compose(brief: Brief, pdf: bytes, settings: MailSettings) -> EmailMessage:
+    """The brief as an email: text and HTML alternatives, the PDF attached."""
+    sender = check_addressed(settings)
     message = EmailMessage(policy=email.policy.SMTP)
     subject = f"{brief.title} — {brief.date.day} {MONTHS[brief.date.month - 1]} {brief.date.year}"
     _set(message, "Subject", " ".join(subject.split()))
-    _set(message, "From", _addresses("From", [settings.sender], single=True))
+    _set(message, "From", _addresses("From", [sender], single=True))
     if settings.to:
         _set(message, "To", _addresses("To", settings.to))
     if settings.cc:
         _set(message, "Cc", _addresses("Cc", settings.cc))
     if settings.reply_to:
         _set(message, "Reply-To", _addresses("Reply-To", [settings.reply_to]))
-    domain = _addr_spec(settings.sender).rpartition("@")[2]
+    domain = _addr_spec(sender).rpartition("@")[2]
     message["Date"] = email.utils.formatdate(localtime=True)
     message["Message-ID"] = email.utils.make_msgid(domain=domain or None)
     message.set_content(render_template(TEXT_TEMPLATE, brief))

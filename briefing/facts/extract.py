@@ -180,24 +180,35 @@ class ThemeMatcher:
     """The themes file's patterns compiled into spaCy matchers for one pipeline."""
 
     def __init__(self, nlp: Language, themes: Themes) -> None:
-        self._phrases = PhraseMatcher(nlp.vocab, attr=themes.match_attr)
+        # LEMMA: the phrase as written in any case (LOWER), and also any form whose
+        # dictionary form is the phrase's ("bombings" for "bombing"). Lemmas need the
+        # tagger, so those patterns go through the whole pipeline, not just the tokenizer.
+        lemmas = themes.match_attr == "LEMMA"
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER" if lemmas else themes.match_attr)
+        self._lemmas = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._tokens = Matcher(nlp.vocab)
         self._weights: dict[int, tuple[str, float]] = {}
+        phrases: list[tuple[str, str]] = []
         for theme in themes.themes:
             for number, pattern in enumerate(theme.patterns):
                 key = f"{theme.key}#{number}"
                 self._weights[nlp.vocab.strings.add(key)] = (theme.key, pattern.weight)
                 if isinstance(pattern.pattern, str):
                     self._phrases.add(key, [nlp.make_doc(pattern.pattern)])
+                    phrases.append((key, pattern.pattern))
                 else:
                     self._tokens.add(key, [list(pattern.pattern)])
+        if lemmas:
+            for (key, _), parsed in zip(phrases, nlp.pipe(p for _, p in phrases), strict=True):
+                self._lemmas.add(key, [parsed])
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, ThemeMatch]]:
         """Every match in *doc*: (start_char, end_char, match)."""
         found = []
         # a matcher with no patterns warns (spaCy W036) on every call: skip it
-        matchers = [m for m in (self._phrases, self._tokens) if len(m)]
-        for match_id, start, end in [hit for matcher in matchers for hit in matcher(doc)]:
+        matchers = [m for m in (self._phrases, self._lemmas, self._tokens) if len(m)]
+        hits = [hit for matcher in matchers for hit in matcher(doc)]
+        for match_id, start, end in dict.fromkeys(hits):  # LEMMA finds LOWER's hits again
             theme, weight = self._weights[match_id]
             span = doc[start:end]
             found.append((span.start_char, span.end_char, ThemeMatch(theme, span.text, weight)))

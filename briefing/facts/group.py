@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ..models import Fact, Placement, Themes
+from ..models import Fact, Placement, Theme, Themes
 
-__all__ = ["group"]
+__all__ = ["group", "unmatched_themes"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +83,14 @@ def _own_scores(fact: Fact) -> dict[str, tuple[float, tuple[str, ...]]]:
             existing = next(t for t in terms if t.casefold() == key)
             terms[existing] = max(terms[existing], match.weight)
     return {theme: (sum(t.values()), tuple(t)) for theme, t in seen.items()}
+
+
+def unmatched_themes(facts: Sequence[Fact], themes: Themes) -> list[Theme]:
+    """The themes none of whose patterns any fact contains, in the file's order.
+
+    Such a theme can hold no line (a fact without a match of its own only inherits
+    its paragraph's themes), so its section is missing from the brief: usually a
+    misspelt or too narrow pattern, or a story that is not in the articles.
+    """
+    matched = {match.theme for fact in facts for match in fact.matches}
+    return [theme for theme in themes.themes if theme.key not in matched]

@@ -1,18 +1,23 @@
 """Load and validate a themes file.
 
-A themes file is TOML. Each ``[[theme]]`` has a ``key``, a ``title`` and
-``patterns`` in the form spaCy's ``EntityRuler`` takes: a phrase
+A themes file is TOML. Each ``[[theme]]`` has a ``title``, a ``key`` (by default
+made of the title) and ``patterns`` in the form spaCy's ``EntityRuler`` takes: a phrase
 (``{pattern = "harbour strike"}``) or a list of token dicts
 (``{pattern = [{LOWER = "trade"}, {ORTH = "-"}, {LOWER = "off"}]}``), each with an
 optional ``weight``. An ``[other]`` table names the section for facts that match
 no theme. The default file ships with the package (``briefing/facts/themes.toml``).
+A mistake is reported at the line it is on, a misspelt key by name, with the
+key it was probably meant to be.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import tomllib
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +31,14 @@ logger = logging.getLogger(__name__)
 DEFAULT_THEMES = Path(__file__).parent / "themes.toml"
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_MATCH_ATTRS = ("LOWER", "ORTH", "NORM")  # attributes a phrase pattern can be compared on
+# What a phrase pattern is compared on: LOWER (any case), ORTH (exact case), NORM
+# (spaCy's normalised form), or LEMMA: as LOWER, and also any form of the words
+# that has the same dictionary form (extract.ThemeMatcher), so "bombing" finds
+# "bombings".
+_MATCH_ATTRS = ("LOWER", "ORTH", "NORM", "LEMMA")
+_TOP_KEYS = ("theme", "other", "match_attr")
+_THEME_KEYS = ("key", "title", "patterns")
+_PATTERN_KEYS = ("pattern", "weight", "label", "id")
 # Token-pattern keys spaCy's Matcher accepts; anything else is almost always a typo.
 _TOKEN_KEYS = {
     "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE", "SHAPE",
@@ -55,17 +67,17 @@ def load_themes(path: str | Path | None = None) -> Themes:
 
 
 def _parse(data: dict[str, Any], name: str, raw: str) -> Themes:
-    unknown = set(data) - {"theme", "other", "match_attr"}
+    unknown = set(data) - set(_TOP_KEYS)
     if unknown:
         key = sorted(unknown)[0]
         raise ThemesError(
-            f"{name}:{_line_of(raw, key)}: unknown top-level key {key!r}; "
-            "expected [[theme]], [other] and match_attr"
+            f"{name}:{_field_line(raw, key)}: unknown top-level key {key!r}"
+            f"{_did_you_mean(key, _TOP_KEYS)}; expected [[theme]], [other] and match_attr"
         )
     match_attr = data.get("match_attr", "LOWER")
     if match_attr not in _MATCH_ATTRS:
         raise ThemesError(
-            f"{name}:{_line_of(raw, 'match_attr')}: match_attr {match_attr!r} is not one of "
+            f"{name}:{_field_line(raw, 'match_attr')}: match_attr {match_attr!r} is not one of "
             f"{', '.join(_MATCH_ATTRS)}"
         )
     tables = data.get("theme")
@@ -77,8 +89,8 @@ def _parse(data: dict[str, Any], name: str, raw: str) -> Themes:
         theme = _parse_theme(table, name, raw, index, require_patterns=True)
         if theme.key in seen:
             raise ThemesError(
-                f"{name}:{_line_of(raw, theme.key)}: theme key {theme.key!r} is used twice; "
-                "keys must be unique"
+                f"{name}:{_key_line(raw, theme.key, index)}: theme key {theme.key!r} is used "
+                "twice; keys must be unique"
             )
         seen.add(theme.key)
         themes.append(theme)
@@ -86,8 +98,8 @@ def _parse(data: dict[str, Any], name: str, raw: str) -> Themes:
     other = _parse_theme(other_table, name, raw, 0, require_patterns=False)
     if other.key in seen:
         raise ThemesError(
-            f"{name}:{_line_of(raw, 'other')}: [other] key {other.key!r} is also a theme key; "
-            "give it its own key"
+            f"{name}:{_key_line(raw, other.key, 0)}: [other] key {other.key!r} is also a "
+            "theme key; give it its own key"
         )
     return Themes(themes=tuple(themes), other=other, path=name, match_attr=match_attr)
 
@@ -98,18 +110,24 @@ def _parse_theme(
     where = f"theme #{index}" if index else "[other]"
     if not isinstance(table, dict):
         raise ThemesError(f"{name}: {where} is not a table")
+    start = _table_line(raw, index)
     key = table.get("key")
+    if key is None:  # the title names it: "Ships and cargo" is "ships-and-cargo"
+        key = _slug(table.get("title"))
+        if not key:
+            raise ThemesError(f"{name}:{start}: {where} has no title; add title = \"...\"")
     if not isinstance(key, str) or not _KEY.match(key):
         raise ThemesError(
-            f"{name}:{_line_of(raw, 'key', index)}: {where} has key {key!r}; "
+            f"{name}:{_field_line(raw, 'key', start)}: {where} has key {key!r}; "
             "use lowercase letters, digits, '-' or '_'"
         )
-    line = _line_of(raw, key)
-    unknown = set(table) - {"key", "title", "patterns"}
+    line = _key_line(raw, key, index)
+    unknown = set(table) - set(_THEME_KEYS)
     if unknown:
+        field = sorted(unknown)[0]
         raise ThemesError(
-            f"{name}:{line}: theme {key!r} has unknown field {sorted(unknown)[0]!r}; "
-            "expected key, title and patterns"
+            f"{name}:{_field_line(raw, field, start)}: theme {key!r} has unknown field "
+            f"{field!r}{_did_you_mean(field, _THEME_KEYS)}; expected key, title and patterns"
         )
     title = table.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -123,19 +141,30 @@ def _parse_theme(
         raise ThemesError(
             f"{name}:{line}: [other] takes no patterns; it holds what matches no theme"
         )
-    parsed = tuple(_parse_pattern(p, name, line, key, n) for n, p in enumerate(patterns, 1))
+    parsed = tuple(_parse_pattern(p, name, raw, (start, line), key, n)
+                   for n, p in enumerate(patterns, 1))
     return Theme(key=key, title=title.strip(), patterns=parsed)
 
 
-def _parse_pattern(item: Any, name: str, line: int, key: str, number: int) -> Pattern:
+def _parse_pattern(item: Any, name: str, raw: str, lines: tuple[int, int], key: str,
+                   number: int) -> Pattern:
+    """One pattern; *lines*: where its theme's table starts, and its key's line."""
+    start, line = lines
     where = f"{name}:{line}: theme {key!r} pattern #{number}"
     if isinstance(item, str):  # a bare phrase is accepted as shorthand
         item = {"pattern": item}
-    if not isinstance(item, dict) or "pattern" not in item:
+    if not isinstance(item, dict):
         raise ThemesError(f"{where} is not of the form {{pattern = \"...\"}}")
-    unknown = set(item) - {"pattern", "weight", "label", "id"}
+    unknown = set(item) - set(_PATTERN_KEYS)
     if unknown:
-        raise ThemesError(f"{where} has unknown field {sorted(unknown)[0]!r}")
+        field = sorted(unknown)[0]
+        raise ThemesError(
+            f"{name}:{_field_line(raw, field, start)}: theme {key!r} pattern #{number} has "
+            f"unknown field {field!r}{_did_you_mean(field, _PATTERN_KEYS)}; "
+            "write it as {pattern = \"...\", weight = 2}"
+        )
+    if "pattern" not in item:
+        raise ThemesError(f"{where} is not of the form {{pattern = \"...\"}}")
     weight = item.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
         raise ThemesError(f"{where}: weight {weight!r} must be a positive number")
@@ -151,20 +180,64 @@ def _parse_pattern(item: Any, name: str, line: int, key: str, number: int) -> Pa
             raise ThemesError(f"{where}: each token must be a table like {{LOWER = \"gas\"}}")
         bad = {k for k in token if k.upper() not in _TOKEN_KEYS}
         if bad:
-            raise ThemesError(f"{where}: unknown token attribute {sorted(bad)[0]!r}")
+            attribute = sorted(bad)[0]
+            raise ThemesError(
+                f"{name}:{_field_line(raw, attribute, start)}: theme {key!r} pattern "
+                f"#{number}: unknown token attribute {attribute!r}"
+                f"{_did_you_mean(attribute.upper(), sorted(_TOKEN_KEYS))}"
+            )
     tokens = tuple({k.upper(): v for k, v in token.items()} for token in pattern)
     return Pattern(pattern=tokens, weight=float(weight))
 
 
-def _line_of(raw: str, needle: str, occurrence: int = 1) -> int:
-    """The 1-based line where *needle* appears (its n-th time), for error messages."""
+def _slug(title: object) -> str:
+    """A theme key made of *title*: ASCII letters and digits, '-' between words."""
+    if not isinstance(title, str):
+        return ""
+    letters = unicodedata.normalize("NFKD", title.lower())  # "ü" is "u" and an accent
+    plain = "".join(char for char in letters if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def _table_line(raw: str, index: int) -> int:
+    """The line of the *index*-th ``[[theme]]`` header (0: the ``[other]`` header)."""
+    header = re.compile(r"^\s*\[\[\s*theme\s*\]\]" if index else r"^\s*\[\s*other\s*\]")
     seen = 0
     for number, text in enumerate(raw.splitlines(), start=1):
-        if needle in text:
+        if header.match(text):
             seen += 1
-            if seen >= max(occurrence, 1):
+            if seen >= max(index, 1):
                 return number
     return 1
+
+
+def _field_line(raw: str, field: str, start: int = 1) -> int:
+    """The first line, from line *start* on, where *field* is written as a key
+    (``field =``, ``{field =``, ``[field]``, ``[[field]]``); else *start*."""
+    key = re.compile(
+        rf"""(?:^|[\s{{,])["']?{re.escape(field)}["']?\s*=|^\s*\[\[?\s*{re.escape(field)}\s*\]"""
+    )
+    lines = raw.splitlines()
+    for number in range(max(start, 1), len(lines) + 1):
+        if key.search(lines[number - 1]):
+            return number
+    return start
+
+
+def _key_line(raw: str, key: str, index: int) -> int:
+    """The line of the ``key = "..."`` that names the theme *key*."""
+    start = _table_line(raw, index)
+    named = re.compile(rf"""(?:^|[\s{{,])key\s*=\s*["']{re.escape(key)}["']""")
+    for number, text in enumerate(raw.splitlines()[start - 1:], start=start):
+        if named.search(text):
+            return number
+    return start
+
+
+def _did_you_mean(word: str, known: Sequence[str]) -> str:
+    """ " (did you mean 'x'?)" for a close known key, else nothing."""
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _reason(error: BaseException) -> str:

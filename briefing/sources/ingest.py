@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "read_source",
     "read_sources",
     "text_source",
+    "warn_missing_metadata",
 ]
 
 logger = logging.getLogger(__name__)
@@ -81,11 +82,25 @@ def read_sources(inputs: Sequence[str | Path]) -> list[Source]:
             enumerate(paths, start=1)]
 
 
-def read_source(path: str | Path, *, source_id: str = "1") -> Source:
-    """Read one text file and its metadata; find the article body in it."""
+def warn_missing_metadata(file: Path) -> None:
+    """What a text file without metadata file or front matter is told, by default."""
+    logger.warning("%s: no metadata file %s; the file name stands in for the outlet",
+                   file, file.with_suffix(".toml").name)
+
+
+def read_source(
+    path: str | Path, *, source_id: str = "1",
+    missing_metadata: Callable[[Path], None] = warn_missing_metadata,
+) -> Source:
+    """Read one text file and its metadata; find the article body in it.
+
+    *missing_metadata* is called with the file when it has neither a metadata file
+    nor front matter (by default: a warning).
+    """
     file = Path(path)
     text = decode_text(read_bytes(file), name=str(path))
-    return text_source(text, path=str(path), source_id=source_id, file=file)
+    return text_source(text, path=str(path), source_id=source_id, file=file,
+                       missing_metadata=missing_metadata)
 
 
 def text_source(
@@ -95,6 +110,7 @@ def text_source(
     source_id: str = "1",
     file: Path | None = None,
     metadata: dict[str, Any] | None = None,
+    missing_metadata: Callable[[Path], None] = warn_missing_metadata,
 ) -> Source:
     """A Source of *text*; metadata: *metadata*, then front matter, then *file*'s sidecar.
 
@@ -117,7 +133,8 @@ def text_source(
     else:
         segments = segment_article(text)
     if file is not None:
-        found.update(_read_metadata(file, warn=not (front or metadata)))
+        found.update(_read_metadata(file, missing=None if front or metadata
+                                    else missing_metadata))
     if not any(segment.kept for segment in segments):
         raise InputError(
             f"{path}: no article text found (no paragraph of full sentences); "
@@ -138,14 +155,11 @@ def read_bytes(file: Path) -> bytes:
         raise InputError(f"{file}: cannot read ({error.strerror or error})") from None
 
 
-def _read_metadata(file: Path, *, warn: bool = True) -> dict[str, Any]:
+def _read_metadata(file: Path, *, missing: Callable[[Path], None] | None) -> dict[str, Any]:
     sidecar = file.with_suffix(".toml")
     if not sidecar.is_file():
-        if warn:
-            logger.warning(
-                "%s: no metadata file %s; the file name stands in for the outlet",
-                file, sidecar.name,
-            )
+        if missing is not None:
+            missing(file)
         return {}
     try:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8"))

@@ -30,7 +30,14 @@ from ..errors import InputError
 from ..models import Failure, FetchLimits, Source
 from .encoding import decode_text
 from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
-from .ingest import TEXT_SUFFIXES, expand_input, read_bytes, read_source, text_source
+from .ingest import (
+    TEXT_SUFFIXES,
+    expand_input,
+    read_bytes,
+    read_source,
+    text_source,
+    warn_missing_metadata,
+)
 from .language import language_name, written_in
 from .webpage import read_page
 
@@ -88,6 +95,8 @@ def gather_sources(
         readable = [s for s in readable if not _foreign(s, language, gathering.failures)]
     sources = [dataclasses.replace(source, id=str(number))
                for number, source in enumerate(readable, start=1)]
+    cited = {source.path for source in sources}
+    _warn_missing_metadata([file for file in gathering.unlabelled if str(file) in cited])
     return sources, gathering.failures
 
 
@@ -103,6 +112,23 @@ def _foreign(source: Source, language: str, failures: list[Failure]) -> bool:
         f"{language_name(found)} reads it: --model)"
     )))
     return True
+
+
+_NAMED = 3  # files named in the summary of those without metadata; the rest counted
+
+
+def _warn_missing_metadata(files: Sequence[Path]) -> None:
+    """One warning for every text file without metadata: a folder of 26 is one line."""
+    if len(files) == 1:
+        warn_missing_metadata(files[0])
+    elif files:
+        names = ", ".join(file.name for file in files[:_NAMED])
+        more = f" and {len(files) - _NAMED} more" if len(files) > _NAMED else ""
+        logger.warning(
+            "%d text files have no metadata file (%s%s); their file names stand in for the "
+            "outlet: add NAME.toml beside each, with outlet, title and published",
+            len(files), names, more,
+        )
 
 
 def canonical_url(url: str) -> str:
@@ -134,6 +160,7 @@ class _Gathering:
     failures: list[Failure] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> who has it
     texts: dict[str, str] = field(default_factory=dict)  # body digest -> who has it
+    unlabelled: list[Path] = field(default_factory=list)  # text files without metadata
 
     def read(self, inputs: Sequence[str | Path]) -> None:
         for given in inputs:
@@ -157,7 +184,7 @@ class _Gathering:
         try:
             suffix = file.suffix.lower()
             if suffix in TEXT_SUFFIXES:
-                self.add(read_source(file))
+                self.add(read_source(file, missing_metadata=self.unlabelled.append))
                 return
             data = read_bytes(file)
             if _BRIEF_MARK.search(data[:_HEAD_BYTES]):
@@ -168,7 +195,8 @@ class _Gathering:
             elif suffix in FEED_SUFFIXES or looks_like_feed(data):
                 self.feed(data, name=name)
             else:
-                self.add(text_source(decode_text(data, name=name), path=name, file=file))
+                self.add(text_source(decode_text(data, name=name), path=name, file=file,
+                                     missing_metadata=self.unlabelled.append))
         except InputError as error:
             self.fail(name, error)
 
