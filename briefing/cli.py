@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import click
 import typer
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from .delivery.mail import MailSettings
     from .facts.workers import ParserPool
+    from .models import Brief
+    from .pipeline import Build
     from .watch import Watched
 
 app = typer.Typer(
@@ -69,6 +71,35 @@ CacheDir = Annotated[
     Path | None, typer.Option("--cache-dir", envvar=CACHE_ENV, help="Folder of cached facts "
                               "[default: the user cache folder, e.g. ~/.cache/briefing].",
                               show_default=False)
+]
+HistoryFile = Annotated[
+    Path | None, typer.Option("--history", envvar="BRIEFING_HISTORY", help="The desk's "
+                              "history (SQLite) [default: history.sqlite in the user data "
+                              "folder, e.g. ~/.local/share/briefing].", show_default=False)
+]
+NoHistory = Annotated[
+    bool, typer.Option("--no-history", help="Compare with no earlier brief and record "
+                       "nothing.")
+]
+RepeatOld = Annotated[
+    bool, typer.Option("--repeat-old", help="Keep the lines already briefed with nothing "
+                       "new, marked, instead of leaving them out.")
+]
+Pins = Annotated[
+    list[str] | None, typer.Option("--pin", help="Keep this line (an id, see `briefing "
+                                   "inspect BRIEF.json`) on the page; repeat for more.")
+]
+Drops = Annotated[
+    list[str] | None, typer.Option("--drop", help="Leave this line out until it changes; "
+                                   "repeat for more.")
+]
+EditsFile = Annotated[
+    Path | None, typer.Option("--edits", help="The desk's edits file (TOML): lines pinned "
+                              "and dropped; --pin and --drop are added to it.")
+]
+Every = Annotated[
+    str | None, typer.Option("--every", help="Build again at this interval, such as 30m, "
+                             "1h or 90s; URLs and feeds are fetched again.")
 ]
 MailConfig = Annotated[
     Path | None,
@@ -134,6 +165,13 @@ def build(
                            "(or the themes file) changes, the model kept loaded; Ctrl-C "
                            "stops.")
     ] = False,
+    every: Every = None,
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
+    repeat_old: RepeatOld = False,
+    pin: Pins = None,
+    drop: Drops = None,
+    edits: EditsFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
@@ -148,15 +186,19 @@ def build(
             raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
         if fragment and fmt != "html":
             raise BriefingError(f"--fragment needs --format html, not {fmt}")
+        interval = _parse_every(every)
+        watch = watch or interval is not None
         if watch and output == "-":
             raise BriefingError("--watch writes the brief again at each change; give "
                                 "--output a file, not -")
-        from .pipeline import BuildOptions, build_brief, render_output, write_output
+        from .pipeline import BuildOptions, build_brief, record_brief, render_output, write_output
 
         options = BuildOptions(
             themes=themes, model=model, title=title, date=_parse_date(date),
             paper=paper.lower(), offline=offline, since=_parse_since(since),
             max_items=max_items, jobs=jobs, cache=not no_cache, cache_dir=cache_dir,
+            **_desk_options(history, no_history=no_history, repeat_old=repeat_old, pin=pin,
+                            drop=drop, edits=edits),
         )
 
         sources = list(inputs) if inputs else ["seeds"]
@@ -176,6 +218,8 @@ def build(
                 write_archive(result.brief.sources, archive)
             data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
             target = write_output(data, target_name)
+            record_brief(result)
+            _keep_edits(result)
             logger.info(
                 "timings: %s; total %.2fs; in worker processes, beside them: %s",
                 ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items()),
@@ -190,7 +234,7 @@ def build(
                     f"from {len(brief.sources)} sources"
                     + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
                        else "")
-                    + ")",
+                    + ")" + (f"; {_since(brief)}" if brief.since else ""),
                     err=True,
                 )
             if result.failures:
@@ -202,9 +246,9 @@ def build(
         if watch:
             from .watch import Watched
 
-            watched = Watched.of(sources, also=(themes, mail_config),
-                                 written=(target_name, archive))
-            _watch(build_and_write, watched, model=model, jobs=jobs)
+            watched = Watched.of(sources, also=(themes, mail_config, edits),
+                                 written=(target_name, archive), polled=interval is not None)
+            _watch(build_and_write, watched, model=model, jobs=jobs, every=interval)
             return
         code = build_and_write()
         if code:
@@ -212,26 +256,34 @@ def build(
 
 
 def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
-           jobs: int) -> None:
-    """Build, then build again at each change *watched* reports, until Ctrl-C (or
-    SIGTERM). A failed build is reported in one line and the watch goes on."""
+           jobs: int, every: float | None = None) -> None:
+    """Build, then build again at each change *watched* reports (and every *every*
+    seconds), until Ctrl-C (or SIGTERM). A failed build is reported in one line and
+    the watch goes on."""
     from .facts.workers import ParserPool
-    from .watch import Watcher
+    from .watch import Watcher, describe_interval
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
     building = True
     try:
-        with Watcher(watched) as changes, ParserPool(model, jobs=jobs) as pool:
+        with Watcher(watched, every=every) as changes, ParserPool(model, jobs=jobs) as pool:
             _attempt(build, pool)
             building = False
-            typer.echo(f"briefing: watching {watched.describe()} for changes; Ctrl-C stops",
-                       err=True)
+            what = (f"watching {watched.describe()} for changes" if watched.roots else "")
+            if every is not None:
+                what += (" and " if what else "") + (
+                    f"building again every {describe_interval(every)}")
+            typer.echo(f"briefing: {what}; Ctrl-C stops", err=True)
             for paths in changes:
                 names = [path.name for path in paths]
                 shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
                                                 if len(names) > 3 else "")
-                typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
-                           "building again", err=True)
+                if not paths:  # the interval's tick
+                    typer.echo(f"briefing: {dt.datetime.now():%H:%M:%S}, building again "
+                               "(URLs and feeds fetched again)", err=True)
+                else:
+                    typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
+                               "building again", err=True)
                 building = True
                 _attempt(build, pool)
                 building = False
@@ -371,6 +423,53 @@ def cache_command(
         removed = prune_cache(folder, older_than=age)
         typer.echo(f"removed {removed} from the fact cache {folder}; "
                    f"{cache_usage(folder)} left")
+
+
+def _desk_options(history: Path | None, *, no_history: bool, repeat_old: bool = False,
+                  pin: list[str] | None = None, drop: list[str] | None = None,
+                  edits: Path | None = None) -> dict[str, Any]:
+    """The BuildOptions of the desk: the history file (None with --no-history), the
+    pins, drops and edits file."""
+    from .desk.history import default_history_path
+
+    return {
+        "history": None if no_history else (history or default_history_path()),
+        "repeat_old": repeat_old,
+        "pins": frozenset(pin or ()),
+        "drops": frozenset(drop or ()),
+        "edits": edits,
+    }
+
+
+def _keep_edits(build: Build) -> None:
+    """With --edits, add the build's --pin and --drop to the edits file."""
+    from .desk.edits import load_edits, merge_choices, save_edits
+    from .desk.news import Choices
+
+    options = build.options
+    if options is None or options.edits is None or not (options.pins or options.drops):
+        return
+    given = Choices(pins=options.pins, drops=options.drops)
+    kept = save_edits(options.edits, merge_choices(load_edits(options.edits), given),
+                      build.brief)
+    typer.echo(f"kept {len(kept.pins)} pinned and {len(kept.drops)} dropped lines in "
+               f"{options.edits}", err=True)
+
+
+def _since(brief: Brief) -> str:
+    """The since line, to follow "wrote ...": "since the brief of 27 May: 9 new, ..."."""
+    from .brief.render import since_line
+
+    line = since_line(brief)
+    return line[:1].lower() + line[1:].rstrip(".")
+
+
+def _parse_every(value: str | None) -> float | None:
+    if value is None:
+        return None
+    from .watch import parse_interval
+
+    return parse_interval(value, option="--every")
 
 
 def _mail_settings(config: Path | None, **options: object) -> MailSettings:
