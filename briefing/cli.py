@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from .delivery.mail import MailSettings
+    from .desk.history import History
     from .facts.workers import ParserPool
     from .models import Brief
     from .pipeline import Build
@@ -386,13 +387,197 @@ def inspect(
     themes: Themes = None,
     verbose: Verbose = 0,
 ) -> None:
-    """Show a file's lines as the tool sees them: kept or dropped and why, then its facts."""
+    """Show a file's lines as the tool sees them: kept or dropped and why, then its facts.
+
+    Given a brief written with --format json, list its lines with their ids (for
+    --pin and --drop) and statuses, and the lines it left out."""
     _configure_logging(verbose)
     with _reported_errors():
+        from .desk.briefs import describe_lines, looks_like_brief, read_brief
         from .inspect import describe_source
 
-        for line in describe_source(file, model=model, themes=themes):
+        if looks_like_brief(file):
+            lines = describe_lines(read_brief(file))
+        else:
+            lines = describe_source(file, model=model, themes=themes)
+        for line in lines:
             typer.echo(line)
+
+
+BriefId = Annotated[
+    str, typer.Argument(help="A brief of the history: its id (`briefing history` lists "
+                        "them) or its date, YYYY-MM-DD, with --title.", show_default=False)
+]
+
+
+@app.command("history")
+def history_command(
+    brief: Annotated[
+        str | None, typer.Argument(help="A brief's id or date: list its lines, with their "
+                                   "ids and statuses.", show_default=False)
+    ] = None,
+    history: HistoryFile = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Only the briefs of this desk (title).")
+    ] = None,
+    verbose: Verbose = 0,
+) -> None:
+    """List the briefs of the history (date, title, lines), or one brief's lines."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        from .desk.briefs import describe_lines
+        from .desk.history import History
+
+        with History(history or _history_path(), create=False) as store:
+            if brief is not None:
+                for line in describe_lines(store.load(_brief_id(store, brief, title)).brief):
+                    typer.echo(line)
+                return
+            summaries = store.briefs(title)
+            if not summaries:
+                typer.echo(f"{store.path}: no briefs" + (f" of the desk {title!r}" if title
+                                                          else ""))
+                return
+            typer.echo(f"{'id':>5}  {'date':<10}  {'lines':>5}  {'new':>4}  {'upd':>4}  "
+                       f"{'rep':>4}  {'src':>4}  title")
+            for s in summaries:
+                typer.echo(f"{s.id:>5}  {s.date.isoformat():<10}  {s.lines:>5}  {s.new:>4}  "
+                           f"{s.updates:>4}  {s.not_repeated:>4}  {s.sources:>4}  {s.title}")
+            typer.echo(f"({len(summaries)} briefs in {store.path}; upd: updates, rep: not "
+                       "repeated, src: sources)")
+
+
+@app.command()
+def show(
+    brief: BriefId,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+    ] = "pdf",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Output file, '-' for stdout "
+                                 "[default: brief-DATE.FORMAT].")
+    ] = None,
+    history: HistoryFile = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="With a date: the desk (title).")
+    ] = None,
+    fragment: Annotated[
+        bool, typer.Option("--fragment", help="html: a section to paste into a page.")
+    ] = False,
+    sender: Sender = None,
+    to: To = None,
+    mail_config: MailConfig = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Render a past brief of the history exactly as it was."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        fmt = format.lower()
+        if fmt not in FORMATS:
+            raise BriefingError(f"--format {format!r} is not one of {', '.join(FORMATS)}; "
+                                "pick one")
+        from .desk.history import History
+        from .pipeline import render_stored, write_output
+
+        with History(history or _history_path(), create=False) as store:
+            stored = store.load(_brief_id(store, brief, title))
+        mail = (_mail_settings(mail_config, sender=sender, to=to) if fmt == "eml" else None)
+        data = render_stored(stored.brief, fmt, fragment=fragment, mail=mail)
+        target = write_output(data, output or f"brief-{stored.brief.date.isoformat()}.{fmt}")
+        if target is not None:
+            typer.echo(f"wrote {target} (brief {stored.id}: {stored.brief.title}, "
+                       f"{stored.brief.date.isoformat()}, built {stored.built:%Y-%m-%d %H:%M} "
+                       "UTC)", err=True)
+
+
+@app.command()
+def verify(
+    brief: Annotated[
+        str, typer.Argument(help="A brief written with --format json, or a brief of the "
+                            "history (its id).", show_default=False)
+    ],
+    archive: Annotated[
+        Path | None, typer.Option("--archive", help="Check against the texts of this "
+                                  "--archive folder.")
+    ] = None,
+    fetch: Annotated[
+        bool, typer.Option("--fetch", help="Check against the live pages, fetched again.")
+    ] = False,
+    history: HistoryFile = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="With a date: the desk (title).")
+    ] = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Check every citation again: verified, changed at source, or gone, line by line.
+
+    Against the source texts kept with the brief (the JSON's, or the history's), an
+    --archive folder, or the live pages (--fetch). Exit code 1 when any line fails."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        from .desk.briefs import read_brief
+        from .desk.verify import archive_texts, fetched_texts, stored_texts, verify_brief
+
+        if archive is not None and fetch:
+            raise BriefingError("--archive and --fetch exclude each other; give one")
+        if Path(brief).is_file() or not _is_brief_ref(brief):
+            subject = read_brief(brief)
+        else:
+            from .desk.history import History
+
+            with History(history or _history_path(), create=False) as store:
+                subject = store.load(_brief_id(store, brief, title)).brief
+        if archive is not None:
+            texts, against = archive_texts(archive), f"the archive {archive}"
+        elif fetch:
+            texts, against = fetched_texts(), "the live pages"
+        else:
+            texts, against = stored_texts(), "the stored texts"
+        result = verify_brief(subject, texts, against=against)
+        for line in result.lines:
+            marks = "".join(f"[{n}]" for n in line.sources)
+            text = " ".join(line.text.split())
+            text = text if len(text) <= 70 else text[:69] + "…"
+            typer.echo(f"{line.verdict:<17}  {line.id or '-':<10}  {text} {marks}")
+            for detail in line.details:
+                typer.echo(f"{'':<19}  {detail}")
+        counts = result.counts()
+        typer.echo(f"{len(result.lines)} lines against {against}: "
+                   + ", ".join(f"{n} {verdict}" for verdict, n in counts.items()), err=True)
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def _history_path() -> Path:
+    from .desk.history import default_history_path
+
+    return default_history_path()
+
+
+def _is_brief_ref(value: str) -> bool:
+    return value.isdigit() or _parse_day(value) is not None
+
+
+def _parse_day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _brief_id(store: History, value: str, title: str | None) -> int:
+    """The history id a brief argument names: an id, or a date of the desk *title*."""
+    if value.isdigit():
+        return int(value)
+    day = _parse_day(value)
+    if day is None:
+        raise BriefingError(f"{value!r} is not a brief's id or date; give an id from "
+                            "`briefing history`, or a date YYYY-MM-DD")
+    found = store.find(title or DEFAULT_TITLE, day)
+    if found is None:
+        raise BriefingError(f"no brief of {title or DEFAULT_TITLE!r} on {day.isoformat()} in "
+                            f"{store.path}; `briefing history` lists them")
+    return found
 
 
 @app.command("cache")

@@ -44,6 +44,7 @@ __all__ = [
     "build_brief",
     "record_brief",
     "render_output",
+    "render_stored",
     "write_output",
 ]
 
@@ -256,6 +257,23 @@ def _report_failures(sources: list[Source], failures: list[Failure], inputs: int
             + (f" ({len(failures)} failed, see the warnings above)" if failures else "")
             + "; fix or replace them"
         )
+
+
+def render_stored(
+    brief: Brief,
+    fmt: str,
+    *,
+    fragment: bool = False,
+    id_prefix: str | None = None,
+    mail: MailSettings | None = None,
+) -> bytes:
+    """The bytes of *fmt* for a brief as it was recorded (``briefing show``): laid out
+    once for the PDF and the email, never fitted again."""
+    from .brief import render
+
+    document = render.layout_pdf(brief) if fmt in ("pdf", "eml") else None
+    return render_output(Build(brief, document), fmt, fragment=fragment, id_prefix=id_prefix,
+                         mail=mail)
 
 
 def render_output(

@@ -320,7 +320,7 @@ def render_json(brief: Brief) -> str:
         ],
         "since": _since_record(brief),
         "left_out": [
-            {**_item_record(item), "why": why}
+            {**_item_record(item), "theme": item.theme, "why": why}
             for why, items in (("not repeated", brief.not_repeated), ("dropped", brief.struck))
             for item in items
         ],
