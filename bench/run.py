@@ -310,6 +310,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as folder:
         work = Path(folder)
         os.environ["BRIEFING_CACHE_DIR"] = str(work / "cache")  # never the user's cache
+        os.environ["BRIEFING_HISTORY"] = str(work / "history.sqlite")  # nor their history
         if "seed" in chosen:
             seed(args.repeat, work)
         if "throughput" in chosen:

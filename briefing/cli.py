@@ -580,6 +580,96 @@ def _brief_id(store: History, value: str, title: str | None) -> int:
     return found
 
 
+@app.command("serve")
+def serve_command(
+    inputs: Inputs = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for every "
+                          "interface (put a reverse proxy in front).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port; 0 "
+                                      "picks a free one.")] = 8080,
+    every: Every = None,
+    themes: Themes = None,
+    title: Title = DEFAULT_TITLE,
+    paper: Paper = "a4",
+    model: Model = DEFAULT_MODEL,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Feed entries published on or after this "
+                                 "date, YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
+    ] = None,
+    max_items: Annotated[
+        int | None, typer.Option("--max-items", min=1, help="At most N entries of each feed.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Cache no facts.")] = False,
+    cache_dir: CacheDir = None,
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
+    repeat_old: RepeatOld = False,
+    pin: Pins = None,
+    drop: Drops = None,
+    edits: EditsFile = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Serve the desk's latest brief over HTTP (page, PDF, JSON, fragment, past briefs),
+    read-only; with --every, build it again at that interval."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        if paper.lower() not in PAPERS:
+            raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
+        interval = _parse_every(every)
+        from .pipeline import BuildOptions
+        from .serve import Desk, open_socket, serve
+
+        options = BuildOptions(
+            themes=themes, model=model, title=title, paper=paper.lower(), offline=offline,
+            since=_parse_since(since), max_items=max_items, jobs=jobs, cache=not no_cache,
+            cache_dir=cache_dir,
+            **_desk_options(history, no_history=no_history, repeat_old=repeat_old, pin=pin,
+                            drop=drop, edits=edits),
+        )
+        desk = Desk(list(inputs) if inputs else ["seeds"], options)
+        sock = open_socket(host, port)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            served = logging.getLogger(name)
+            served.handlers[:] = logger.handlers
+            served.setLevel(logging.INFO if verbose else logging.WARNING)
+            served.propagate = False
+        with contextlib.ExitStack() as stack:
+            pool = None
+            if interval is not None:
+                from .facts.workers import ParserPool
+
+                pool = stack.enter_context(ParserPool(model, jobs=jobs))
+            try:
+                edition = desk.build(pool)
+            except BriefingError as error:
+                restored = desk.restore()
+                if restored is None:
+                    raise
+                edition = restored
+                logger.error("the first build failed: %s; serving the last brief of the "
+                             "history (%s) until a rebuild works", error, edition.brief.date)
+            bound_host, bound_port = sock.getsockname()[:2]
+            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            typer.echo(f"briefing: serving {desk.title!r} ({edition.brief.date.isoformat()}, "
+                       f"{len(edition.brief.items)} lines) at http://{shown}:{bound_port}/"
+                       + (f"; building again every {_describe(interval)}" if interval else "")
+                       + "; Ctrl-C stops", err=True)
+            serve(desk, sock, every=interval, pool=pool, access_log=verbose > 0)
+        typer.echo("briefing: stopped serving", err=True)
+
+
+def _describe(seconds: float) -> str:
+    from .watch import describe_interval
+
+    return describe_interval(seconds)
+
+
 @app.command("cache")
 def cache_command(
     cache_dir: CacheDir = None,

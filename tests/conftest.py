@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 # -- end of golden files ------------------------------------------------------------
 
+
+
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's builds keep their own history, never the user's: a build of one test
+    must not see another's brief of an earlier date as its desk's last brief."""
+    monkeypatch.setenv("BRIEFING_HISTORY", str(tmp_path / "history.sqlite"))
 
 
 @pytest.fixture(autouse=True, scope="session")
