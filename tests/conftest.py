@@ -30,10 +30,18 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _module_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds keep a history of their own, never the user's: each test module one (for
+    its module-scoped builds), each test another (below)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEFING_HISTORY", str(tmp_path_factory.mktemp("history") / "h.sqlite"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test's builds keep their own history, never the user's: a build of one test
-    must not see another's brief of an earlier date as its desk's last brief."""
+    """A test's builds see no other test's brief of an earlier date as their desk's last."""
     monkeypatch.setenv("BRIEFING_HISTORY", str(tmp_path / "history.sqlite"))
 
 

@@ -94,7 +94,7 @@ def describe_lines(brief: Brief) -> Iterator[str]:
     from ..brief.render import since_line
 
     yield (f"{brief.title}, {brief.date.isoformat()}: {len(brief.items)} lines printed"
-           + (f"; {since_line(brief).lower()}" if brief.since else ""))
+           + (f"; s{since_line(brief)[1:]}" if brief.since else ""))
     yield ""
     yield "Printed (id; status; theme; line; sources):"
     for item in brief.items:

@@ -4,11 +4,12 @@ Each line is given its stable id (``lines.line_id``) and a status against the
 lines the last brief held (those it printed, left out as already briefed, or
 had dropped: all of them the desk has seen):
 
-- ``repeat``: the same line, or the same statement (a quote or the wording of the
-  line shared) from no source the last brief did not have. Left out, counted as
-  "not repeated", unless ``repeat_old`` or a pin keeps it;
-- ``update``: the same statement with a source the last brief did not cite, or the
-  same sentence with a figure changed ("12 dead" then "19 dead");
+- ``repeat``: the same line, or a line every sentence of which (each source's
+  quote) the last brief held. Left out, counted as "not repeated", unless
+  ``repeat_old`` or a pin keeps it;
+- ``update``: the same statement (a quote or the line's wording shared) with a
+  sentence the last brief did not have, from a new source or changed; or the same
+  sentence with a figure changed ("12 dead" then "19 dead");
 - ``new``: anything else, and every line when there is no earlier brief.
 
 A line whose id is dropped is left out whatever its status (a line that changes
@@ -103,11 +104,12 @@ def _status(keys: LineKeys, known: Sequence[LineKeys]) -> tuple[str, str | None]
     """How a line stands against the *known* lines, and the id of the one it updates."""
     if any(line.id == keys.id for line in known):
         return "repeat", None
+    briefed = frozenset().union(*(line.quotes for line in known))
+    if keys.quotes <= briefed:  # every source's sentence was briefed: lines merged anew
+        return "repeat", None
     for line in known:
-        if keys.quotes & line.quotes or keys.text == line.text:  # one statement
-            if keys.sources - line.sources or keys.figures != line.figures:
-                return "update", line.id
-            return "repeat", None
+        if keys.quotes & line.quotes or keys.text == line.text:  # one statement, a new source
+            return "update", line.id
     for line in known:
         same_sentence = keys.masked == line.masked or keys.masked_quotes & line.masked_quotes
         if same_sentence and keys.figures != line.figures:
