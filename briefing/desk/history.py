@@ -56,7 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta VALUES ('application', 'briefing-history');
     CREATE TABLE briefs (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an id names one brief
         desk TEXT NOT NULL,           -- the title, case folded: briefs of one desk
         title TEXT NOT NULL,
         date TEXT NOT NULL,           -- YYYY-MM-DD
@@ -194,6 +194,7 @@ class History:
         try:
             with self._guard("open"):
                 self._db.execute("PRAGMA foreign_keys = ON")
+                self._check()  # before WAL mode: a file that is not ours stays as it was
                 if self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
                     logger.warning("%s: WAL mode unavailable (a network share?); concurrent "
                                    "builds may wait longer", self.path)
@@ -224,15 +225,20 @@ class History:
                 "(keep it: `sqlite3 FILE .recover` may save its briefs) and build again to "
                 "start a new history, or give --history another file")
 
-    def _migrate(self) -> None:
+    def _check(self) -> None:
+        """A file of a newer schema, or another application's database, is refused."""
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path}: made by a newer briefing (history schema "
                                f"{version}, this one knows up to {SCHEMA_VERSION}); upgrade "
                                "briefing, or give --history another file")
-        if version == 0 and self._foreign():
+        if (version == 0 and self._foreign()) or (version > 0 and self._db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'meta'").fetchone() == (0,)):
             raise HistoryError(f"{self.path}: a database, but not a briefing history; give "
                                "--history another file")
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
         while version < SCHEMA_VERSION:
             with self._transaction("migrate"):
                 # another process may have migrated since we looked
