@@ -660,7 +660,11 @@ def serve_command(
                        f"{len(edition.brief.items)} lines) at http://{shown}:{bound_port}/"
                        + (f"; building again every {_describe(interval)}" if interval else "")
                        + "; Ctrl-C stops", err=True)
-            serve(desk, sock, every=interval, pool=pool, access_log=verbose > 0)
+            # uvicorn stops on SIGINT or SIGTERM, then raises the signal again: as
+            # Ctrl-C, it ends here, and the command with exit code 0, as a watch does
+            signal.signal(signal.SIGTERM, _interrupt)
+            with contextlib.suppress(KeyboardInterrupt):
+                serve(desk, sock, every=interval, pool=pool, access_log=verbose > 0)
         typer.echo("briefing: stopped serving", err=True)
 
 
