@@ -303,7 +303,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--only", default="seed,throughput,rebuild")
+    parser.add_argument("--only", default="seed,throughput,rebuild,desk")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     print(f"briefing benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
@@ -317,6 +317,10 @@ def main() -> None:
             throughput(args.articles, args.repeat, work)
         if "rebuild" in chosen:
             rebuild(args.repeat, work)
+        if "desk" in chosen:
+            import desk  # bench/desk.py: history size, its cost to a build, serve latency
+
+            desk.run(work, args.repeat)
 
 
 if __name__ == "__main__":

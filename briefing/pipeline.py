@@ -149,7 +149,7 @@ def build_brief(
 
     theme_set = load_themes(options.themes)
     choices = _choices(options)
-    if options.history is not None:
+    if options.history is not None and Path(options.history).exists():
         History(options.history).close()  # a damaged history fails now, before any parse
     identity = model_identity(options.model) if options.cache else None
     fact_cache = None
@@ -199,7 +199,7 @@ def build_brief(
     )
     lap("group and select")
     last = None
-    if options.history is not None:
+    if options.history is not None and Path(options.history).exists():  # made by a record
         with History(options.history) as history:
             last = history.last_before(options.title, date)
     brief = mark_news(brief, last, choices=choices, repeat_old=options.repeat_old)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -40,9 +39,12 @@ def _module_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test's builds see no other test's brief of an earlier date as their desk's last."""
-    monkeypatch.setenv("BRIEFING_HISTORY", str(tmp_path / "history.sqlite"))
+def _history_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's builds see no other test's brief of an earlier date as their desk's last
+    (kept beside the test's tmp_path, not in it: tests look at what a build wrote)."""
+    monkeypatch.setenv("BRIEFING_HISTORY",
+                       str(tmp_path_factory.mktemp("history") / "history.sqlite"))
 
 
 @pytest.fixture(autouse=True, scope="session")

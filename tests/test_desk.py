@@ -323,7 +323,8 @@ def test_show_renders_a_past_brief_as_it_was_in_every_format(tmp_path: Path) -> 
         assert code == 0, err
     for fmt in ("html", "pdf"):
         shown = tmp_path / f"shown.{fmt}"
-        code, _, err = run("show", "2", "--history", str(history), "-f", fmt, "-o", str(shown))
+        code, _, err = run("show", "2025-06-04", "--title", DESK, "--history", str(history),
+                           "-f", fmt, "-o", str(shown))
         assert code == 0, err
         if fmt == "html":
             assert shown.read_bytes() == outputs["html"].read_bytes()
