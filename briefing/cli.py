@@ -340,6 +340,12 @@ def send(
     date: Day = None,
     paper: Paper = "a4",
     model: Model = DEFAULT_MODEL,
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
+    repeat_old: RepeatOld = False,
+    pin: Pins = None,
+    drop: Drops = None,
+    edits: EditsFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a brief and email it over SMTP; the message is saved as .eml first."""
@@ -368,13 +374,24 @@ def send(
             if paper.lower() not in PAPERS:
                 raise BriefingError(
                     f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
-            from .pipeline import BuildOptions, build_brief, render_output, write_output
+            from .pipeline import (
+                BuildOptions,
+                build_brief,
+                record_brief,
+                render_output,
+                write_output,
+            )
 
             options = BuildOptions(themes=themes, model=model, title=title,
-                                   date=_parse_date(date), paper=paper.lower())
+                                   date=_parse_date(date), paper=paper.lower(),
+                                   **_desk_options(history, no_history=no_history,
+                                                   repeat_old=repeat_old, pin=pin, drop=drop,
+                                                   edits=edits))
             result = build_brief(list(inputs) if inputs else ["seeds"], options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
             saved = write_output(message.as_bytes(), output) or output
+            record_brief(result)  # saved, so it reaches its readers now or when sent again
+            _keep_edits(result)
             typer.echo(f"saved {saved}", err=True)
         accepted = send_message(message, server, password=password, saved=saved)
         typer.echo(f"sent {saved} to {', '.join(accepted)} via {server.name}", err=True)

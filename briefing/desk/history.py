@@ -116,7 +116,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 2: each text once, however many briefs cite it (a story running for weeks cites
     # the same articles day after day: 30 briefs of 4 articles took 30 kB each, 17 kB so)
     """
-    CREATE TABLE texts (hash TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE texts (hash TEXT PRIMARY KEY, text TEXT NOT NULL);  -- a rowid table:
+    -- WITHOUT ROWID would put every text over about 1 kB on an overflow page of its own
     INSERT OR IGNORE INTO texts SELECT text_hash, text FROM sources;
     ALTER TABLE sources DROP COLUMN text;
     CREATE INDEX sources_by_text ON sources (text_hash);
