@@ -109,7 +109,11 @@ def save_edits(path: str | Path, choices: Choices, brief: Brief) -> Choices:
         _array("drop", sorted(kept.drops), lines),
     ]) + "\n"
     try:
+        if Path(path).is_file() and Path(path).read_text(encoding="utf-8") == text:
+            return kept  # unchanged: a watch of the edits file is not set off again
         write_output(text.encode("utf-8"), path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise EditsError(f"{path}: cannot read the edits file ({error})") from None
     except BriefingError as error:
         raise EditsError(f"edits file {error}") from None
     return kept

@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -408,8 +409,6 @@ class History:
     ) -> int:
         """Record *brief* (as printed) in one transaction, replacing the desk's brief of
         that date; returns its id."""
-        from .. import __version__
-
         built = built or dt.datetime.now(dt.UTC)
         sections = [[theme.key, theme.title] for theme in brief.themes]
         lines: list[tuple[str, int | None, Item]] = [
@@ -431,7 +430,7 @@ class History:
                 (desk_key(brief.title), brief.title, brief.date.isoformat(), built.isoformat(),
                  brief.since.isoformat() if brief.since else None, since_brief, brief.coverage,
                  brief.dropped, brief.body_size, brief.paper, _json(sections),
-                 _json(list(inputs)), _json(dict(options or {})), __version__),
+                 _json(list(inputs)), _json(dict(options or {})), _briefing_version()),
             ).lastrowid
             self._db.executemany("INSERT OR IGNORE INTO texts (hash, text) VALUES (?, ?)",
                                  [(_hash(s.text), s.text) for s in brief.sources])
@@ -463,6 +462,13 @@ class History:
         logger.info("%s: recorded brief %d (%s, %s): %d lines", self.path, brief_id,
                     brief.title, brief.date, len(lines))
         return brief_id
+
+
+def _briefing_version() -> str:
+    try:
+        return importlib.metadata.version("briefing")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown"
 
 
 def _statements(script: str) -> list[str]:
