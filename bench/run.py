@@ -303,19 +303,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--only", default="seed,throughput,rebuild")
+    parser.add_argument("--only", default="seed,throughput,rebuild,desk")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     print(f"briefing benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as folder:
         work = Path(folder)
         os.environ["BRIEFING_CACHE_DIR"] = str(work / "cache")  # never the user's cache
+        os.environ["BRIEFING_HISTORY"] = str(work / "history.sqlite")  # nor their history
         if "seed" in chosen:
             seed(args.repeat, work)
         if "throughput" in chosen:
             throughput(args.articles, args.repeat, work)
         if "rebuild" in chosen:
             rebuild(args.repeat, work)
+        if "desk" in chosen:
+            import desk  # bench/desk.py: history size, its cost to a build, serve latency
+
+            desk.run(work, args.repeat)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import click
 import typer
@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from .delivery.mail import MailSettings
+    from .desk.history import History
     from .facts.workers import ParserPool
+    from .models import Brief
+    from .pipeline import Build
     from .watch import Watched
 
 app = typer.Typer(
@@ -58,6 +61,17 @@ def _whole_number(value: str) -> int:
         raise typer.BadParameter(f"{value!r} is not a whole number; give 1 or more") from None
     if number < 1:
         raise typer.BadParameter(f"{number} is too few; give 1 or more")
+    return number
+
+
+def _port(value: str) -> int:
+    """A TCP port: 0 (any free one) to 65535 (a usage error otherwise)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a port number; give 0 to 65535") from None
+    if not 0 <= number <= 65535:
+        raise typer.BadParameter(f"{number} is not a port number; give 0 to 65535")
     return number
 
 
@@ -98,6 +112,40 @@ CacheDir = Annotated[
                               help="Folder of cached facts "
                               "[default: the user cache folder, e.g. ~/.cache/briefing].",
                               show_default=False)
+]
+HistoryFile = Annotated[
+    Path | None, typer.Option("--history", metavar="FILE", envvar="BRIEFING_HISTORY",
+                              help="The desk's "
+                              "history (SQLite) [default: history.sqlite in the user data "
+                              "folder, e.g. ~/.local/share/briefing].", show_default=False)
+]
+NoHistory = Annotated[
+    bool, typer.Option("--no-history", help="Compare with no earlier brief and record "
+                       "nothing.")
+]
+RepeatOld = Annotated[
+    bool, typer.Option("--repeat-old", help="Keep the lines already briefed with nothing "
+                       "new, marked, instead of leaving them out.")
+]
+Pins = Annotated[
+    list[str] | None, typer.Option("--pin", metavar="ID",
+                                   help="Keep this line (an id, see `briefing "
+                                   "inspect BRIEF.json`) on the page; repeat for more.")
+]
+Drops = Annotated[
+    list[str] | None, typer.Option("--drop", metavar="ID",
+                                   help="Leave this line out until it changes; "
+                                   "repeat for more.")
+]
+EditsFile = Annotated[
+    Path | None, typer.Option("--edits", metavar="FILE",
+                              help="The desk's edits file (TOML): lines pinned "
+                              "and dropped; --pin and --drop are added to it.")
+]
+Every = Annotated[
+    str | None, typer.Option("--every", metavar="INTERVAL",
+                             help="Build again at this interval, such as 30m, "
+                             "1h or 90s; URLs and feeds are fetched again.")
 ]
 MailConfig = Annotated[
     Path | None,
@@ -184,6 +232,13 @@ def build(
                            "(or the themes file) changes, the model kept loaded; Ctrl-C "
                            "stops.")
     ] = False,
+    every: Every = None,
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
+    repeat_old: RepeatOld = False,
+    pin: Pins = None,
+    drop: Drops = None,
+    edits: EditsFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml).
@@ -203,15 +258,19 @@ def build(
             raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
         if fragment and fmt != "html":
             raise BriefingError(f"--fragment needs --format html, not {fmt}")
+        interval = _parse_every(every)
+        watch = watch or interval is not None
         if watch and output == "-":
             raise BriefingError("--watch writes the brief again at each change; give "
                                 "--output a file, not -")
-        from .pipeline import BuildOptions, build_brief, render_output, write_output
+        from .pipeline import BuildOptions, build_brief, record_brief, render_output, write_output
 
         options = BuildOptions(
             themes=themes, model=model, title=title, date=_parse_date(date),
             paper=paper.lower(), offline=offline, since=_parse_since(since),
             max_items=max_items, jobs=jobs, cache=not no_cache, cache_dir=cache_dir,
+            **_desk_options(history, no_history=no_history, repeat_old=repeat_old, pin=pin,
+                            drop=drop, edits=edits),
         )
 
         sources = _inputs(inputs, "build")
@@ -236,6 +295,8 @@ def build(
                 write_archive(result.brief.sources, archive)
             data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
             target = write_output(data, target_name)
+            record_brief(result)
+            _keep_edits(result)
             logger.info(
                 "timings: %s; total %.2fs; in worker processes, beside them: %s",
                 ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items()),
@@ -251,7 +312,7 @@ def build(
                     f"{_count(len(brief.sources), 'source')}"
                     + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
                        else "")
-                    + ")",
+                    + ")" + (f"; {_since(brief)}" if brief.since else ""),
                     err=True,
                 )
             if result.failures:
@@ -263,9 +324,9 @@ def build(
         if watch:
             from .watch import Watched
 
-            watched = Watched.of(sources, also=(themes, mail_config),
-                                 written=(target_name, archive))
-            _watch(build_and_write, watched, model=model, jobs=jobs)
+            watched = Watched.of(sources, also=(themes, mail_config, edits),
+                                 written=(target_name, archive), polled=interval is not None)
+            _watch(build_and_write, watched, model=model, jobs=jobs, every=interval)
             return
         code = build_and_write()
         if code:
@@ -273,26 +334,34 @@ def build(
 
 
 def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
-           jobs: int) -> None:
-    """Build, then build again at each change *watched* reports, until Ctrl-C (or
-    SIGTERM). A failed build is reported in one line and the watch goes on."""
+           jobs: int, every: float | None = None) -> None:
+    """Build, then build again at each change *watched* reports (and every *every*
+    seconds), until Ctrl-C (or SIGTERM). A failed build is reported in one line and
+    the watch goes on."""
     from .facts.workers import ParserPool
-    from .watch import Watcher
+    from .watch import Watcher, describe_interval
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
     building = True
     try:
-        with Watcher(watched) as changes, ParserPool(model, jobs=jobs) as pool:
+        with Watcher(watched, every=every) as changes, ParserPool(model, jobs=jobs) as pool:
             _attempt(build, pool)
             building = False
-            typer.echo(f"briefing: watching {watched.describe()} for changes; Ctrl-C stops",
-                       err=True)
+            what = (f"watching {watched.describe()} for changes" if watched.roots else "")
+            if every is not None:
+                what += (" and " if what else "") + (
+                    f"building again every {describe_interval(every)}")
+            typer.echo(f"briefing: {what}; Ctrl-C stops", err=True)
             for paths in changes:
                 names = [path.name for path in paths]
                 shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
                                                 if len(names) > 3 else "")
-                typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
-                           "building again", err=True)
+                if not paths:  # the interval's tick
+                    typer.echo(f"briefing: {dt.datetime.now():%H:%M:%S}, building again "
+                               "(URLs and feeds fetched again)", err=True)
+                else:
+                    typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
+                               "building again", err=True)
                 building = True
                 _attempt(build, pool)
                 building = False
@@ -350,6 +419,12 @@ def send(
     date: Day = None,
     paper: Paper = "a4",
     model: Model = DEFAULT_MODEL,
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
+    repeat_old: RepeatOld = False,
+    pin: Pins = None,
+    drop: Drops = None,
+    edits: EditsFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Build a brief and email it over SMTP; the message is saved as .eml first.
@@ -381,13 +456,24 @@ def send(
             if paper.lower() not in PAPERS:
                 raise BriefingError(
                     f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
-            from .pipeline import BuildOptions, build_brief, render_output, write_output
+            from .pipeline import (
+                BuildOptions,
+                build_brief,
+                record_brief,
+                render_output,
+                write_output,
+            )
 
             options = BuildOptions(themes=themes, model=model, title=title,
-                                   date=_parse_date(date), paper=paper.lower())
+                                   date=_parse_date(date), paper=paper.lower(),
+                                   **_desk_options(history, no_history=no_history,
+                                                   repeat_old=repeat_old, pin=pin, drop=drop,
+                                                   edits=edits))
             result = build_brief(_inputs(inputs, "send"), options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
             saved = write_output(message.as_bytes(), output) or output
+            record_brief(result)  # saved, so it reaches its readers now or when sent again
+            _keep_edits(result)
             typer.echo(f"saved {saved}", err=True)
         accepted = send_message(message, server, password=password, saved=saved)
         typer.echo(f"sent {saved} to {', '.join(accepted)} via {server.name}", err=True)
@@ -405,11 +491,18 @@ def inspect(
 
     Each INPUT is an article file, a folder of them, a feed or a URL, as for build;
     every article they hold is shown (each file of a folder, each entry of a feed).
+    Given a brief written with --format json, list its lines with their ids (for
+    --pin and --drop) and statuses, and the lines it left out.
     """
     _configure_logging(verbose)
     with _reported_errors():
+        from .desk.briefs import describe_lines, looks_like_brief, read_brief
         from .inspect import describe_sources
 
+        if len(inputs) == 1 and looks_like_brief(inputs[0]):
+            for line in describe_lines(read_brief(inputs[0])):
+                typer.echo(line)
+            return
         report = describe_sources(inputs, model=model, themes=themes)
         for line in report:
             typer.echo(line)
@@ -417,6 +510,278 @@ def inspect(
             typer.echo(f"briefing: {len(report.failures)} input(s) failed (named above); "
                        "the others are shown", err=True)
             raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
+
+
+# A brief of the history: its id (`briefing history` lists them) or its date with --title.
+BriefId = Annotated[str, typer.Argument(metavar="BRIEF", hidden=True, show_default=False)]
+
+
+@app.command("history")
+def history_command(
+    brief: Annotated[  # a brief's id or date: list its lines, with their ids and statuses
+        str | None, typer.Argument(metavar="BRIEF", hidden=True, show_default=False)
+    ] = None,
+    history: HistoryFile = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT",
+                                 help="Only the briefs of this desk (title).")
+    ] = None,
+    verbose: Verbose = 0,
+) -> None:
+    """List the briefs of the history (date, title, lines), or one brief's lines."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        from .desk.briefs import describe_lines
+        from .desk.history import History
+
+        with History(history or _history_path(), create=False) as store:
+            if brief is not None:
+                for line in describe_lines(store.load(_brief_id(store, brief, title)).brief):
+                    typer.echo(line)
+                return
+            summaries = store.briefs(title)
+            if not summaries:
+                typer.echo(f"{store.path}: no briefs" + (f" of the desk {title!r}" if title
+                                                          else ""))
+                return
+            typer.echo(f"{'id':>5}  {'date':<10}  {'lines':>5}  {'new':>4}  {'upd':>4}  "
+                       f"{'rep':>4}  {'src':>4}  title")
+            for s in summaries:
+                typer.echo(f"{s.id:>5}  {s.date.isoformat():<10}  {s.lines:>5}  {s.new:>4}  "
+                           f"{s.updates:>4}  {s.not_repeated:>4}  {s.sources:>4}  {s.title}")
+            typer.echo(f"({len(summaries)} briefs in {store.path}; upd: updates, rep: not "
+                       "repeated, src: sources)")
+
+
+@app.command()
+def show(
+    brief: BriefId,
+    format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help=f"One of {', '.join(FORMATS)}.")
+    ] = "pdf",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="PATH",
+                                 help="Output file, '-' for stdout "
+                                 "[default: brief-DATE.FORMAT].")
+    ] = None,
+    history: HistoryFile = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="With a date: the desk (title).")
+    ] = None,
+    fragment: Annotated[
+        bool, typer.Option("--fragment", help="html: a section to paste into a page.")
+    ] = False,
+    sender: Sender = None,
+    to: To = None,
+    mail_config: MailConfig = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Render a past brief of the history exactly as it was."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        fmt = format.lower()
+        if fmt not in FORMATS:
+            raise BriefingError(f"--format {format!r} is not one of {', '.join(FORMATS)}; "
+                                "pick one")
+        from .desk.history import History
+        from .pipeline import render_stored, write_output
+
+        with History(history or _history_path(), create=False) as store:
+            stored = store.load(_brief_id(store, brief, title))
+        mail = (_mail_settings(mail_config, sender=sender, to=to) if fmt == "eml" else None)
+        data = render_stored(stored.brief, fmt, fragment=fragment, mail=mail)
+        target = write_output(data, output or f"brief-{stored.brief.date.isoformat()}.{fmt}")
+        if target is not None:
+            typer.echo(f"wrote {target} (brief {stored.id}: {stored.brief.title}, "
+                       f"{stored.brief.date.isoformat()}, built {stored.built:%Y-%m-%d %H:%M} "
+                       "UTC)", err=True)
+
+
+@app.command()
+def verify(
+    brief: Annotated[  # a brief written with --format json, or a brief of the history (its id)
+        str, typer.Argument(metavar="BRIEF", hidden=True, show_default=False)
+    ],
+    archive: Annotated[
+        Path | None, typer.Option("--archive", metavar="DIR",
+                                  help="Check against the texts of this --archive folder.")
+    ] = None,
+    fetch: Annotated[
+        bool, typer.Option("--fetch", help="Check against the live pages, fetched again.")
+    ] = False,
+    history: HistoryFile = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="With a date: the desk (title).")
+    ] = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Check every citation again: verified, changed at source, or gone, line by line.
+
+    Against the source texts kept with the brief (the JSON's, or the history's), an
+    --archive folder, or the live pages (--fetch). Exit code 1 when any line fails."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        from .desk.briefs import read_brief
+        from .desk.verify import archive_texts, fetched_texts, stored_texts, verify_brief
+
+        if archive is not None and fetch:
+            raise BriefingError("--archive and --fetch exclude each other; give one")
+        if Path(brief).is_file() or not _is_brief_ref(brief):
+            subject = read_brief(brief)
+        else:
+            from .desk.history import History
+
+            with History(history or _history_path(), create=False) as store:
+                subject = store.load(_brief_id(store, brief, title)).brief
+        if archive is not None:
+            texts, against = archive_texts(archive), f"the archive {archive}"
+        elif fetch:
+            texts, against = fetched_texts(), "the live pages"
+        else:
+            texts, against = stored_texts(), "the stored texts"
+        result = verify_brief(subject, texts, against=against)
+        for line in result.lines:
+            marks = "".join(f"[{n}]" for n in line.sources)
+            text = " ".join(line.text.split())
+            text = text if len(text) <= 70 else text[:69] + "…"
+            typer.echo(f"{line.verdict:<17}  {line.id or '-':<10}  {text} {marks}")
+            for detail in line.details:
+                typer.echo(f"{'':<19}  {detail}")
+        counts = result.counts()
+        typer.echo(f"{len(result.lines)} lines against {against}: "
+                   + ", ".join(f"{n} {verdict}" for verdict, n in counts.items()), err=True)
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def _history_path() -> Path:
+    from .desk.history import default_history_path
+
+    return default_history_path()
+
+
+def _is_brief_ref(value: str) -> bool:
+    return value.isdigit() or _parse_day(value) is not None
+
+
+def _parse_day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _brief_id(store: History, value: str, title: str | None) -> int:
+    """The history id a brief argument names: an id, or a date of the desk *title*."""
+    if value.isdigit():
+        return int(value)
+    day = _parse_day(value)
+    if day is None:
+        raise BriefingError(f"{value!r} is not a brief's id or date; give an id from "
+                            "`briefing history`, or a date YYYY-MM-DD")
+    found = store.find(title or DEFAULT_TITLE, day)
+    if found is None:
+        raise BriefingError(f"no brief of {title or DEFAULT_TITLE!r} on {day.isoformat()} in "
+                            f"{store.path}; `briefing history` lists them")
+    return found
+
+
+@app.command("serve")
+def serve_command(
+    inputs: Inputs = None,
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDRESS",
+                          help="Address to listen on; 0.0.0.0 for every "
+                          "interface (put a reverse proxy in front).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", parser=_port,
+                                      help="TCP port; 0 picks a free one.")] = 8080,
+    every: Every = None,
+    themes: Themes = None,
+    title: Title = DEFAULT_TITLE,
+    paper: Paper = "a4",
+    model: Model = DEFAULT_MODEL,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE",
+                                 help="Feed entries published on or after this "
+                                 "date, YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
+    ] = None,
+    max_items: Annotated[
+        int | None, typer.Option("--max-items", metavar="N", parser=_whole_number,
+                                 help="At most N entries of each feed.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", parser=_whole_number,
+                                      help="Worker processes.")] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Cache no facts.")] = False,
+    cache_dir: CacheDir = None,
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
+    repeat_old: RepeatOld = False,
+    pin: Pins = None,
+    drop: Drops = None,
+    edits: EditsFile = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Serve the desk's latest brief over HTTP (page, PDF, JSON, fragment, past briefs),
+    read-only; with --every, build it again at that interval."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        if paper.lower() not in PAPERS:
+            raise BriefingError(f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
+        interval = _parse_every(every)
+        from .pipeline import BuildOptions
+        from .serve import Desk, open_socket, serve
+
+        options = BuildOptions(
+            themes=themes, model=model, title=title, paper=paper.lower(), offline=offline,
+            since=_parse_since(since), max_items=max_items, jobs=jobs, cache=not no_cache,
+            cache_dir=cache_dir,
+            **_desk_options(history, no_history=no_history, repeat_old=repeat_old, pin=pin,
+                            drop=drop, edits=edits),
+        )
+        desk = Desk(list(inputs) if inputs else ["seeds"], options)
+        sock = open_socket(host, port)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            served = logging.getLogger(name)
+            served.handlers[:] = logger.handlers
+            served.setLevel(logging.INFO if verbose else logging.WARNING)
+            served.propagate = False
+        with contextlib.ExitStack() as stack:
+            pool = None
+            if interval is not None:
+                from .facts.workers import ParserPool
+
+                pool = stack.enter_context(ParserPool(model, jobs=jobs))
+            try:
+                edition = desk.build(pool)
+            except BriefingError as error:
+                restored = desk.restore()
+                if restored is None:
+                    raise
+                edition = restored
+                logger.error("the first build failed: %s; serving the last brief of the "
+                             "history (%s) until a rebuild works", error, edition.brief.date)
+            bound_host, bound_port = sock.getsockname()[:2]
+            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            typer.echo(f"briefing: serving {desk.title!r} ({edition.brief.date.isoformat()}, "
+                       f"{len(edition.brief.items)} lines) at http://{shown}:{bound_port}/"
+                       + (f"; building again every {_describe(interval)}" if interval else "")
+                       + "; Ctrl-C stops", err=True)
+            # uvicorn stops on SIGINT or SIGTERM, then raises the signal again: as
+            # Ctrl-C, it ends here, and the command with exit code 0, as a watch does
+            signal.signal(signal.SIGTERM, _interrupt)
+            with contextlib.suppress(KeyboardInterrupt):
+                serve(desk, sock, every=interval, pool=pool, access_log=verbose > 0)
+        typer.echo("briefing: stopped serving", err=True)
+
+
+def _describe(seconds: float) -> str:
+    from .watch import describe_interval
+
+    return describe_interval(seconds)
 
 
 @app.command("cache")
@@ -447,6 +812,53 @@ def cache_command(
         removed = prune_cache(folder, older_than=age)
         typer.echo(f"removed {removed} from the fact cache {folder}; "
                    f"{cache_usage(folder)} left")
+
+
+def _desk_options(history: Path | None, *, no_history: bool, repeat_old: bool = False,
+                  pin: list[str] | None = None, drop: list[str] | None = None,
+                  edits: Path | None = None) -> dict[str, Any]:
+    """The BuildOptions of the desk: the history file (None with --no-history), the
+    pins, drops and edits file."""
+    from .desk.history import default_history_path
+
+    return {
+        "history": None if no_history else (history or default_history_path()),
+        "repeat_old": repeat_old,
+        "pins": frozenset(pin or ()),
+        "drops": frozenset(drop or ()),
+        "edits": edits,
+    }
+
+
+def _keep_edits(build: Build) -> None:
+    """With --edits, add the build's --pin and --drop to the edits file."""
+    from .desk.edits import load_edits, merge_choices, save_edits
+    from .desk.news import Choices
+
+    options = build.options
+    if options is None or options.edits is None or not (options.pins or options.drops):
+        return
+    given = Choices(pins=options.pins, drops=options.drops)
+    kept = save_edits(options.edits, merge_choices(load_edits(options.edits), given),
+                      build.brief)
+    typer.echo(f"kept {len(kept.pins)} pinned and {len(kept.drops)} dropped lines in "
+               f"{options.edits}", err=True)
+
+
+def _since(brief: Brief) -> str:
+    """The since line, to follow "wrote ...": "since the brief of 27 May: 9 new, ..."."""
+    from .brief.render import since_line
+
+    line = since_line(brief)
+    return line[:1].lower() + line[1:].rstrip(".")
+
+
+def _parse_every(value: str | None) -> float | None:
+    if value is None:
+        return None
+    from .watch import parse_interval
+
+    return parse_interval(value, option="--every")
 
 
 def _mail_settings(config: Path | None, **options: object) -> MailSettings:

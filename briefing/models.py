@@ -217,6 +217,14 @@ class Item:
     # (source id, the figures as that source writes them), for this line and the
     # lines it disagrees with. Both lines stay; the brief marks the disagreement.
     conflict: tuple[tuple[str, str], ...] = ()
+    # The desk's view of the line (briefing/desk/): its stable id (the same statement
+    # from the same sources has the same id every day), how it stands against the
+    # desk's last brief ("new", "update" or "repeat"), the id of the line it
+    # updates, and whether the desk pinned it (the page fit never drops it).
+    id: str = ""
+    status: str = "new"
+    updates: str | None = None
+    pinned: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "citations", tuple(self.citations))
@@ -248,11 +256,18 @@ class Brief:
     dropped: int = 0  # lines left out to fit one page
     body_size: float = 9.5  # point size of the body text, never below 9
     paper: str = "a4"
+    # Against the desk's last brief (briefing/desk/news.py): its date, the lines left
+    # out as already briefed with nothing new, and those the desk dropped.
+    since: dt.date | None = None
+    not_repeated: tuple[Item, ...] = ()
+    struck: tuple[Item, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "themes", tuple(self.themes))
+        object.__setattr__(self, "not_repeated", tuple(self.not_repeated))
+        object.__setattr__(self, "struck", tuple(self.struck))
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 
 from .brief.select import select
 from .delivery.output import write_output
+from .desk.edits import check_id, load_edits, merge_choices
+from .desk.history import History, options_record
+from .desk.news import Choices, mark_news, unknown_choices
 from .errors import BriefingError, InputError
 from .facts.cache import FactCache, default_cache_dir
 from .facts.extraction import Extraction
@@ -39,7 +42,9 @@ __all__ = [
     "Build",
     "BuildOptions",
     "build_brief",
+    "record_brief",
     "render_output",
+    "render_stored",
     "write_output",
 ]
 
@@ -71,8 +76,19 @@ class BuildOptions:
     jobs: int = 1  # worker processes parsing the articles; the same brief for any number
     cache: bool = True  # keep each article's facts, so a later build parses only what is new
     cache_dir: str | Path | None = None  # None: cache.default_cache_dir()
+    # The desk (briefing/desk/): the history file the brief is compared with and
+    # recorded in (None: none), whether lines already briefed are kept (marked
+    # "repeat"), the line ids pinned and dropped, and an edits file holding more.
+    history: str | Path | None = None
+    repeat_old: bool = False
+    pins: frozenset[str] = frozenset()
+    drops: frozenset[str] = frozenset()
+    edits: str | Path | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "pins", frozenset(check_id(p, where="--pin") for p in self.pins))
+        object.__setattr__(self, "drops",
+                           frozenset(check_id(d, where="--drop") for d in self.drops))
         if self.jobs < 1:
             raise BriefingError(f"jobs {self.jobs} is not a number of processes; give 1 or more")
         if self.paper not in PAPERS:
@@ -97,6 +113,9 @@ class Build:
     # Model load and parse, in the worker processes, beside the timings above (summed
     # over the workers); the timings above hold only this process's wait for them.
     worker_timings: dict[str, float] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()  # as given, for the history
+    options: BuildOptions | None = None
+    last: int | None = None  # the history's id of the brief this one was compared with
 
 
 def build_brief(
@@ -129,6 +148,9 @@ def build_brief(
         clock = now
 
     theme_set = load_themes(options.themes)
+    choices = _choices(options)
+    if options.history is not None and Path(options.history).exists():
+        History(options.history).close()  # a damaged history fails now, before any parse
     identity = model_identity(options.model) if options.cache else None
     fact_cache = None
     if identity is not None:
@@ -169,15 +191,25 @@ def build_brief(
     _report_undated(sources, facts)
     _warn_unmatched(unmatched_themes(facts, theme_set), options.themes, len(sources))
     placements = group(facts, theme_set)
+    date = options.date or dt.date.today()
     brief = select(
         placements,
         sources,
         theme_set,
         title=options.title,
-        date=options.date or dt.date.today(),
+        date=date,
         paper=options.paper,
     )
     lap("group and select")
+    last = None
+    if options.history is not None and Path(options.history).exists():  # made by a record
+        with History(options.history) as history:
+            last = history.last_before(options.title, date)
+    brief = mark_news(brief, last, choices=choices, repeat_old=options.repeat_old)
+    for line in unknown_choices(brief, options.pins | options.drops):
+        logger.warning("--pin/--drop %s: no line of this brief has that id; "
+                       "`briefing inspect BRIEF.json` lists the ids", line)
+    lap("history and news")
     brief, document = render.fit_to_page(brief)
     lap("layout")
     passes = brief.extra.get("layout_seconds", ())
@@ -186,7 +218,8 @@ def build_brief(
         timings.update({f"layout {n}": seconds for n, seconds in enumerate(passes, 1)})
         timings["fit measure"] = fitting
     build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures),
-                  dict(extraction.timings))
+                  dict(extraction.timings), inputs=tuple(str(i) for i in inputs),
+                  options=options, last=last.id if last is not None else None)
     logger.info(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts)",
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,
@@ -227,6 +260,28 @@ def _warn_unmatched(themes: Sequence[Theme], path: str | Path | None, sources: i
     )
 
 
+def _choices(options: BuildOptions) -> Choices:
+    """The pins and drops of the edits file, overridden by the options' own."""
+    given = Choices(pins=options.pins, drops=options.drops)
+    kept = load_edits(options.edits) if options.edits is not None else Choices()
+    return merge_choices(kept, given)
+
+
+def record_brief(build: Build) -> int | None:
+    """Record the built brief in its options' history (after it is written, so a brief
+    that never reached its reader is not counted as briefed); returns its id there,
+    None without a history. The desk's brief of that date, if any, is replaced."""
+    options = build.options
+    if options is None or options.history is None:
+        return None
+    started = time.perf_counter()
+    with History(options.history) as history:
+        brief_id = history.record(build.brief, inputs=build.inputs,
+                                  options=options_record(options), since_brief=build.last)
+    build.timings["record history"] = time.perf_counter() - started
+    return brief_id
+
+
 def _report_failures(sources: list[Source], failures: list[Failure], inputs: int) -> None:
     if not sources and len(failures) == 1 and inputs == 1:
         raise InputError(failures[0].message)  # the one input's own reason, said once
@@ -238,6 +293,23 @@ def _report_failures(sources: list[Source], failures: list[Failure], inputs: int
             + (f" ({len(failures)} failed, see the warnings above)" if failures else "")
             + "; fix or replace them"
         )
+
+
+def render_stored(
+    brief: Brief,
+    fmt: str,
+    *,
+    fragment: bool = False,
+    id_prefix: str | None = None,
+    mail: MailSettings | None = None,
+) -> bytes:
+    """The bytes of *fmt* for a brief as it was recorded (``briefing show``): laid out
+    once for the PDF and the email, never fitted again."""
+    from .brief import render
+
+    document = render.layout_pdf(brief) if fmt in ("pdf", "eml") else None
+    return render_output(Build(brief, document), fmt, fragment=fragment, id_prefix=id_prefix,
+                         mail=mail)
 
 
 def render_output(

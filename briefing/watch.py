@@ -6,26 +6,56 @@ change to anything a build reads starts a rebuild: an article file a folder
 yields, a sidecar ``.toml``, an input file, the themes or mail config. What the
 build itself writes (the brief, the archive) and hidden or temporary files do
 not, so writing the brief into the articles' folder starts no loop. URLs and
-feeds cannot be watched: each rebuild reads them again.
+feeds cannot be watched: each rebuild reads them again, and ``--every`` polls
+them, building again at an interval whether or not a local file changed.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .errors import BriefingError, InputError
 from .sources.inputs import INPUT_SUFFIXES, is_url
 
-__all__ = ["Watched", "Watcher"]
+__all__ = ["Watched", "Watcher", "describe_interval", "parse_interval"]
 
 SIDECAR_SUFFIX = ".toml"  # an article's metadata beside it (briefing/sources/ingest.py)
 LISTENING_MS = 500  # watchfiles' idle wake-up; the first one says it is listening
 WAIT_SECONDS = 0.5  # the longest wait for a change that Ctrl-C cannot interrupt
+MIN_INTERVAL = 1.0  # seconds: --every below this would rebuild without a pause
+_INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(value: str, *, option: str = "--every") -> float:
+    """Seconds of an interval such as "30m", "1h30m", "90s" or "1d"."""
+    text = value.strip().replace(" ", "")
+    parts = _INTERVAL.findall(text)
+    if not parts or "".join(f"{n}{u}" for n, u in parts).lower() != text.lower():
+        raise BriefingError(f"{option} {value!r} is not an interval; use a number and a "
+                            "unit (s, m, h or d), such as 30m, 1h30m or 90s")
+    seconds = sum(float(number) * _UNITS[unit.lower()] for number, unit in parts)
+    if seconds < MIN_INTERVAL:
+        raise BriefingError(f"{option} {value!r} is under {MIN_INTERVAL:g} second; give a "
+                            "longer interval")
+    return seconds
+
+
+def describe_interval(seconds: float) -> str:
+    """ "30m", "1h30m", "90s": an interval as --every takes it."""
+    whole = round(seconds)
+    if whole % 60 or whole < 60:
+        return f"{seconds:g}s"
+    minutes = whole // 60
+    hours, minutes = divmod(minutes, 60)
+    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
 
 
 def _absolute(path: str | Path) -> Path:
@@ -47,9 +77,11 @@ class Watched:
         *,
         also: Sequence[str | Path | None] = (),
         written: Sequence[str | Path | None] = (),
+        polled: bool = False,
     ) -> Watched:
         """What to watch for a build of *inputs* that also reads the files *also*
-        and writes *written* (None entries are skipped)."""
+        and writes *written* (None entries are skipped). *polled*: the build also
+        runs at an interval, so inputs that are all URLs are fine."""
         folders: set[Path] = set()
         files: set[Path] = set()
         for given in inputs:
@@ -62,9 +94,12 @@ class Watched:
                 files.update((path, path.with_suffix(SIDECAR_SUFFIX)))
             else:
                 raise InputError(f"{given}: no such file or folder to watch; check the path")
-        if not folders and not files:
+        if not folders and not files and not polled:
             raise InputError("--watch needs a local file or folder among the inputs; "
-                             "URLs and feeds are read again only when one of those changes")
+                             "URLs and feeds are read again only when one of those changes, "
+                             "or give --every 15m to fetch them again at an interval")
+        if not folders and not files:
+            return cls(frozenset(), frozenset(), frozenset())  # polled only: nothing local
         files.update(_absolute(path) for path in also if path is not None)
         return cls(frozenset(folders), frozenset(files),
                    frozenset(_absolute(path) for path in written if path is not None))
@@ -106,13 +141,17 @@ class Watcher:
     together). Use it as a context manager, so that the thread stops.
     """
 
-    def __init__(self, watched: Watched) -> None:
+    def __init__(self, watched: Watched, *, every: float | None = None) -> None:
         self.watched = watched
+        self.every = every  # seconds: an empty batch at each interval (a tick)
         self._stop = threading.Event()
         self._ready = threading.Event()  # listening: set at the first batch or timeout
         self._batches: queue.Queue[set[Path] | Exception] = queue.Queue()
         self._thread = threading.Thread(target=self._listen, name="briefing-watch", daemon=True)
-        self._thread.start()
+        if watched.roots:
+            self._thread.start()
+        else:
+            self._ready.set()  # nothing local: only the ticks
 
     def _listen(self) -> None:
         import watchfiles
@@ -132,11 +171,17 @@ class Watcher:
             self._ready.set()
 
     def __iter__(self) -> Iterator[list[Path]]:
+        """Batches of changed paths; with *every*, an empty one at each interval
+        (counted from the end of the last batch's build, so builds never pile up)."""
         self._ready.wait()
+        due = time.monotonic() + self.every if self.every is not None else None
         while True:
             try:
                 batch = self._batches.get(timeout=WAIT_SECONDS)
             except queue.Empty:
+                if due is not None and time.monotonic() >= due:
+                    yield []
+                    due = time.monotonic() + (self.every or 0.0)
                 continue
             paths: set[Path] = set()
             while True:
@@ -149,10 +194,13 @@ class Watcher:
                 except queue.Empty:
                     break
             yield sorted(paths)
+            if due is not None:
+                due = time.monotonic() + self.every if self.every is not None else None
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
 
     def __enter__(self) -> Watcher:
         return self

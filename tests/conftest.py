@@ -29,6 +29,24 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _module_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds keep a history of their own, never the user's: each test module one (for
+    its module-scoped builds), each test another (below)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEFING_HISTORY", str(tmp_path_factory.mktemp("history") / "h.sqlite"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's builds see no other test's brief of an earlier date as their desk's last
+    (kept beside the test's tmp_path, not in it: tests look at what a build wrote)."""
+    monkeypatch.setenv("BRIEFING_HISTORY",
+                       str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every build caches its facts in a temporary folder, never in the user's cache."""

@@ -194,7 +194,8 @@ def test_version_and_short_help() -> None:
         assert code == 0 and out.startswith(f"Usage: briefing {command} [OPTIONS]")
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["send"], ["inspect"], ["cache"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["send"], ["inspect"], ["cache"], ["history"],
+                                     ["show"], ["verify"], ["serve"]])
 def test_help_shows_no_python_types(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0

@@ -355,3 +355,19 @@ def test_saved_message_is_sent_as_saved(saved_eml: Path) -> None:
                     "--smtp", "127.0.0.1:1")
     assert code == 1
     assert "is sent as saved, to its own recipients; drop --to, --cc" in err
+
+
+def test_a_desks_second_morning_email_says_what_is_new(inbox: tuple[Inbox, int],
+                                                       tmp_path: Path) -> None:
+    handler, port = inbox
+    history = tmp_path / "history.sqlite"
+    for day in ("2025-05-27", "2025-05-28"):
+        code, err = run("send", str(SEEDS), "--to", "analyst@example.org", "--from", SENDER,
+                        "--smtp", f"127.0.0.1:{port}", "--date", day, "--history", str(history),
+                        "--output", str(tmp_path / f"{day}.eml"))
+        assert code == 0, err
+    first, second = (_parts(_parse(data)) for _, data in handler.messages)
+    assert "Since the brief of" not in first[0] and "[NEW]" not in first[0]
+    assert "Since the brief of 27 May: " in second[0] and "not repeated." in second[0]
+    assert "[NEW] " in second[0]  # the lines yesterday's page had no room for
+    assert '<strong class="status status-new"' in second[1]

@@ -368,7 +368,9 @@ def test_html_matches_golden_file(update_golden: bool) -> None:
 def test_json_has_exactly_the_schema() -> None:
     data = json.loads(render.render_json(_golden_brief()))
 
-    assert list(data) == ["schema", "title", "date", "sources", "themes"]
+    # Fields are only ever added: since and left_out came with the desk (issue 16).
+    assert list(data) == ["schema", "title", "date", "sources", "themes", "since", "left_out"]
+    assert data["since"] is None and data["left_out"] == []  # compared with no earlier brief
     assert data["schema"] == "briefing/1"
     assert data["date"] == "2025-05-27"
     assert [list(source) for source in data["sources"]] == [
@@ -387,7 +389,8 @@ def test_json_has_exactly_the_schema() -> None:
     assert data["sources"][0]["published"] == "2025-05-27"
     assert [list(theme) for theme in data["themes"]] == [["key", "title", "items"]] * 3
     first = data["themes"][0]["items"][0]
-    assert list(first) == ["text", "speaker", "date", "reason", "conflict", "citations"]
+    assert list(first) == ["text", "speaker", "date", "reason", "conflict", "citations",
+                           "id", "status", "updates", "pinned"]
     assert first["conflict"] == []
     assert first["reason"] == ["talks", "istanbul"] and first["date"] is None
     assert [list(citation) for citation in first["citations"]] == [

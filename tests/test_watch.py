@@ -243,3 +243,44 @@ def test_ctrl_c_during_a_build_stops_the_watch_and_writes_nothing(tmp_path: Path
     assert not brief.exists()
     assert workers and all(gone(pid) for pid in workers)
     assert "Traceback" not in "\n".join(watch.seen)
+
+
+# -- --every: URLs and feeds polled -------------------------------------------------
+
+
+def test_every_polls_url_inputs_and_parses_intervals(tmp_path: Path) -> None:
+    from webserver import serve
+
+    from briefing.errors import BriefingError
+    from briefing.watch import describe_interval, parse_interval
+
+    assert [parse_interval(v) for v in ("30m", "1h30m", "90s", "1d", "1.5h")] == [
+        1800, 5400, 90, 86400, 5400]
+    assert [describe_interval(s) for s in (1800, 5400, 90, 2.5)] == ["30m", "1h30m", "90s",
+                                                                     "2.5s"]
+    for bad in ("30", "m", "0.5s", "1h and 2m", "10x"):
+        with pytest.raises(BriefingError, match="--every"):
+            parse_interval(bad)
+
+    page = ("<html><head><title>Fuel tax</title></head><body><article><p>{}</p>"
+            "</article></body></html>")
+    with serve() as server:
+        url = server.page("/tax", page.format(NEW_ARTICLE))
+        brief = tmp_path / "brief.json"
+        watch = _Watching(url, "--every", "1s", "-f", "json", "-o", str(brief),
+                          "--no-history", "--cache-dir", str(tmp_path / "cache"))
+        try:
+            first = watch.until("briefing: building again every 1s; Ctrl-C stops")
+            assert any(line.startswith(f"wrote {brief} ") for line in first)
+            server.page("/tax", page.format(NEW_ARTICLE.replace("next year", "in 2027")))
+            lines = watch.until(f"wrote {brief} ")
+            assert any("building again (URLs and feeds fetched again)" in line for line in lines)
+            deadline = time.monotonic() + 30
+            while "in 2027" not in brief.read_text("utf-8"):
+                assert time.monotonic() < deadline, "the changed page never reached the brief"
+                watch.until(f"wrote {brief} ")
+            assert server.hits["/tax"] >= 2
+            watch.process.send_signal(signal.SIGTERM)
+            assert watch.process.wait(timeout=30) == 0
+        finally:
+            watch.stop()

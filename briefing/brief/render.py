@@ -46,6 +46,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_template",
+    "since_line",
     "templates_dir",
     "write_pdf",
 ]
@@ -73,6 +74,9 @@ MONTHS = (
     "November",
     "December",
 )  # spelled out here so the date never depends on the process locale
+
+# What marks a line against the desk's last brief (briefing/desk/news.py).
+STATUS_LABELS = {"new": "New", "update": "Update", "repeat": "Repeat"}
 
 # Extra height (CSS px, 0.75 pt each) dropped beyond the measured overflow. The
 # measure is exact up to sub-pixel line rounding; more slack would drop a line
@@ -196,10 +200,10 @@ def warm_up(paper: str = "a4") -> None:
 def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
     """Drop the lowest-scored lines until the brief fits one page.
 
-    Each theme keeps its first (best) line. Returns the brief as printed, its
-    ``dropped`` raised by the lines removed, and the final layout to write
-    from, so the PDF needs no further layout. Raises RenderError when even one
-    line per theme does not fit.
+    Each theme keeps its first (best) line, and a pinned line always stays.
+    Returns the brief as printed, its ``dropped`` raised by the lines removed,
+    and the final layout to write from, so the PDF needs no further layout.
+    Raises RenderError when even one line per theme (and the pins) does not fit.
     """
     first_layout = _layouts
     seconds: list[float] = []
@@ -214,6 +218,13 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
         candidates = _drop_order(current)
         if not candidates:
             paper = PAGE_SIZES[brief.paper.lower()]
+            pinned = [item.id for item in current.items if item.pinned]
+            if pinned:
+                raise RenderError(
+                    f"brief {brief.title!r} does not fit one {paper} page with its "
+                    f"{len(pinned)} pinned lines and one line for each theme; unpin some "
+                    f"(pinned: {', '.join(pinned)})"
+                )
             raise RenderError(
                 f"brief {brief.title!r} does not fit one {paper} page even with one line "
                 f"for each of its {len(current.items)} themes; use a themes file with "
@@ -276,7 +287,12 @@ def write_pdf(document: Document) -> bytes:
 
 
 def render_json(brief: Brief) -> str:
-    """The brief as JSON, schema "briefing/1": stable keys, text as written."""
+    """The brief as JSON, schema "briefing/1": stable keys, text as written.
+
+    Fields are only ever added to the schema: the desk's ``id``, ``status``,
+    ``updates`` and ``pinned`` of each line, ``since`` (the comparison with the
+    desk's last brief, or null) and ``left_out`` (lines not repeated or dropped).
+    """
     data = {
         "schema": SCHEMA,
         "title": brief.title,
@@ -298,33 +314,80 @@ def render_json(brief: Brief) -> str:
             {
                 "key": theme.key,
                 "title": theme.title,
-                "items": [
-                    {
-                        "text": item.text,
-                        "speaker": item.speaker,
-                        "date": _iso(item.date),
-                        "reason": list(item.reason),
-                        "conflict": [
-                            {"source": source_id, "figures": figures}
-                            for source_id, figures in item.conflict
-                        ],
-                        "citations": [
-                            {
-                                "source": citation.source_id,
-                                "quote": citation.quote,
-                                "start": citation.start,
-                                "end": citation.end,
-                            }
-                            for citation in item.citations
-                        ],
-                    }
-                    for item in theme.items
-                ],
+                "items": [_item_record(item) for item in theme.items],
             }
             for theme in brief.themes
         ],
+        "since": _since_record(brief),
+        "left_out": [
+            {**_item_record(item), "theme": item.theme, "why": why}
+            for why, items in (("not repeated", brief.not_repeated), ("dropped", brief.struck))
+            for item in items
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _item_record(item: Item) -> dict[str, Any]:
+    return {
+        "text": item.text,
+        "speaker": item.speaker,
+        "date": _iso(item.date),
+        "reason": list(item.reason),
+        "conflict": [
+            {"source": source_id, "figures": figures} for source_id, figures in item.conflict
+        ],
+        "citations": [
+            {
+                "source": citation.source_id,
+                "quote": citation.quote,
+                "start": citation.start,
+                "end": citation.end,
+            }
+            for citation in item.citations
+        ],
+        "id": item.id,
+        "status": item.status,
+        "updates": item.updates,
+        "pinned": item.pinned,
+    }
+
+
+def _since_record(brief: Brief) -> dict[str, Any] | None:
+    if brief.since is None:
+        return None
+    return {"date": brief.since.isoformat(), **_news_counts(brief)}
+
+
+def _news_counts(brief: Brief) -> dict[str, int]:
+    """The lines of the printed brief by status, and those left out."""
+    statuses = Counter(item.status for item in brief.items)
+    return {
+        "new": statuses["new"],
+        "updates": statuses["update"],
+        "repeated": statuses["repeat"],
+        "not_repeated": len(brief.not_repeated),
+        "dropped": len(brief.struck),
+    }
+
+
+def since_line(brief: Brief) -> str:
+    """ "Since the brief of 27 May: 9 new, 3 updates, 14 not repeated.", or "" when the
+    brief was not compared with an earlier one."""
+    if brief.since is None:
+        return ""
+    counts = _news_counts(brief)
+    parts = [f"{counts['new']} new",
+             f"{counts['updates']} update{'s' if counts['updates'] != 1 else ''}"]
+    if counts["repeated"]:
+        parts.append(f"{counts['repeated']} repeated")
+    parts.append(f"{counts['not_repeated']} not repeated")
+    if counts["dropped"]:
+        parts.append(f"{counts['dropped']} dropped")
+    day = f"{brief.since.day} {MONTHS[brief.since.month - 1]}"
+    if brief.since.year != brief.date.year:
+        day += f" {brief.since.year}"
+    return f"Since the brief of {day}: {', '.join(parts)}."
 
 
 # -- template context --------------------------------------------------------------
@@ -371,6 +434,8 @@ def _context(brief: Brief) -> dict[str, Any]:
         "themes": themes,
         "sources": [_source_entry(source) for source in brief.sources if source.id in cited],
         "note": _note(brief.dropped, len(brief.sources) - len(cited)),
+        "since": since_line(brief),
+        "compared": brief.since is not None,  # status markers only against an earlier brief
         "ids": "",  # id prefix: the full page's ids are plain, fit_to_page finds item-N
         "title_level": 1,
     }
@@ -406,6 +471,10 @@ def _line(
         "date_short": _short_date(item.date, today) if item.date else None,
         "citations": citations,
         "conflict": " · ".join(f"{figures} [{source_id}]" for source_id, figures in item.conflict),
+        "id": item.id,
+        "status": item.status,
+        "status_label": STATUS_LABELS.get(item.status, ""),
+        "pinned": item.pinned,
     }
 
 
@@ -478,13 +547,14 @@ def _iso(date: dt.date | None) -> str | None:
 def _drop_order(brief: Brief) -> list[int]:
     """Indexes into brief.items that may go, lowest score first, later lines first on ties.
 
-    A theme's first line never appears: every theme with lines keeps its best one.
+    A theme's first line never appears: every theme with lines keeps its best one;
+    nor does a pinned line: the desk keeps it on the page.
     """
     droppable: list[tuple[float, int]] = []
     index = 0
     for theme in brief.themes:
         for position, item in enumerate(theme.items):
-            if position > 0:
+            if position > 0 and not item.pinned:
                 droppable.append((item.score, -index))
             index += 1
     return [-negated for _, negated in sorted(droppable)]

@@ -20,7 +20,7 @@ from ..errors import OutputError
 from ..models import Source
 from .output import write_output
 
-__all__ = ["write_archive"]
+__all__ = ["archive_stem", "write_archive"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def write_archive(sources: Iterable[Source], folder: str | Path) -> list[Path]:
     before = {p for p in target.iterdir() if p.suffix in (".txt", ".toml")}
     written: list[Path] = []
     for source in sources:
-        stem = f"{source.id}-{_slug(source)}"
+        stem = archive_stem(source)
         text = target / f"{stem}.txt"
         written.append(write_output(source.text.encode("utf-8"), text) or text)
         metadata = target / f"{stem}.toml"
@@ -50,6 +50,11 @@ def write_archive(sources: Iterable[Source], folder: str | Path) -> list[Path]:
                        "rebuilt from the folder reads them too", folder, len(others))
     logger.info("archived %d sources in %s", len(written) // 2, target)
     return written
+
+
+def archive_stem(source: Source) -> str:
+    """The name of *source*'s files in an archive, less the suffix: "2-talks-in-geneva"."""
+    return f"{source.id}-{_slug(source)}"
 
 
 def _sidecar(source: Source) -> str:
