@@ -98,6 +98,20 @@ class Gold:
             facts=facts,
         )
 
+    folder: Path | None = None
+
+    def text_of(self, file: str, start: int, end: int) -> str:
+        """The article text at those offsets (for --show: never stored anywhere)."""
+        if self.folder is None:
+            return ""
+        return (self.folder / "articles" / f"{file}.txt").read_text(encoding="utf-8")[start:end]
+
+    def starts_late(self, file: str, start: int, end: int) -> bool:
+        """Does the first gold sentence from *start* to *end* begin well after *start*?"""
+        first = min((s.start for s in self.sentences.get(file, ()) if s.end > start
+                     and s.start < end), default=start)
+        return first - start > 2
+
     def quoted(self, file: str, start: int, end: int) -> list[GoldSentence]:
         """The gold sentences a quote of *file* from *start* to *end* covers, most first."""
         found = []
@@ -114,6 +128,7 @@ class Line:
 
     own: tuple[str, int, int]
     others: list[tuple[str, int, int]] = field(default_factory=list)
+    shown_at: int | None = None  # where the line's own text starts in its source
     text: str = ""
     speaker: str | None = None
     date: dt.date | None = None
@@ -167,6 +182,11 @@ def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
             kind = own[0].junk if own else "not in the gold"
             result.problems.append(f"junk ({kind}): {label}")
             continue
+        if line.shown_at is not None and gold.starts_late(line.own[0], line.shown_at,
+                                                          line.own[2]):
+            # the line shows what comes before its sentence: a stamp, a dateline
+            result.junk += 1
+            result.problems.append(f"junk (text before the sentence): {label}")
         for fact in facts:
             on_page[fact] += 1
         if not full:
@@ -180,7 +200,8 @@ def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
                 result.merged_ok += 1
                 result.links_ok += 1
             else:
-                result.problems.append(f"wrong link {other[0]}@{other[1]} on: {label}")
+                result.problems.append(f"wrong link {other[0]}@{other[1]} on: {label}\n"
+                                       f"      linked: {gold.text_of(*other)[:150]}")
         if line.conflict:
             result.marks += 1
             if facts & gold.disagreements:
@@ -209,6 +230,12 @@ def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
     result.found = sum(1 for fact in gold.must if on_page.get(fact))
     result.repeats = sum(n - 1 for n in on_page.values() if n > 1)
     if full:
+        for fact, n in on_page.items():
+            if n > 1:
+                texts = [line.text[:70] for line in lines
+                         if fact in facts_of(gold, gold.quoted(*line.own))]
+                result.problems.append(f"repeat x{n} {fact}: " + " || ".join(texts))
+    if full:
         for fact, claim in gold.must.items():
             if not on_page.get(fact):
                 result.problems.append(f"missing: {fact}: {claim}")
@@ -222,6 +249,7 @@ def brief_lines(brief: Brief) -> list[Line]:
         own = _own_citation(item)
         lines.append(Line(
             own=(stems[own.source_id], own.start, own.end),
+            shown_at=own.start + max(own.quote.find(item.text), 0),
             others=[(stems[c.source_id], c.start, c.end) for c in item.citations if c is not own],
             text=item.text, speaker=item.speaker, date=item.date, conflict=bool(item.conflict),
         ))
@@ -324,6 +352,7 @@ def main() -> int:
     details = []
     for folder in stories:
         gold = Gold.load(folder / "gold.toml")
+        gold.folder = folder
         themes = folder / "themes.toml"
         options = BuildOptions(themes=themes, date=gold.date, model=args.model,
                                title=f"Brief: {gold.story}")
@@ -347,6 +376,12 @@ def main() -> int:
         print(_row(folder.name, mine, lead, rank))
         details.append((folder.name, mine))
     print(_row("all", total, total_lead, total_rank))
+    print(f"\nin all: recall {total.found}/{total.must} (lead {total_lead.found}, textrank "
+          f"{total_rank.found}); links {total.links_ok}/{total.links}, merged "
+          f"{total.merged_ok}/{total.merged}; conflict marks {total.marks_ok}/{total.marks}; "
+          f"speakers {total.attributed_ok}/{total.attributed}; dates "
+          f"{total.dated_ok}/{total.dated}; junk {total.junk}; repeats {total.repeats}; "
+          f"{total.lines} lines")
     if args.show:
         for name, result in details:
             print(f"\n== {name}")

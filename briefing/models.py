@@ -261,12 +261,19 @@ class Brief:
     since: dt.date | None = None
     not_repeated: tuple[Item, ...] = ()
     struck: tuple[Item, ...] = ()
+    # The candidate lines not on the page, each with why it lost: another line tells
+    # the same event, or it ranked below the last line that fits (brief/select.py,
+    # brief/render.py). Every source's origin by id: an agency, or the source itself
+    # (brief/origins.py).
+    left_out: tuple[tuple[Item, str], ...] = ()
+    origins: dict[str, str] = field(default_factory=dict, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "themes", tuple(self.themes))
         object.__setattr__(self, "not_repeated", tuple(self.not_repeated))
+        object.__setattr__(self, "left_out", tuple(self.left_out))
         object.__setattr__(self, "struck", tuple(self.struck))
 
     @property

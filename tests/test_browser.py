@@ -48,7 +48,7 @@ PROBES = {
     "marker": ".cites a",
     "date": ".meta time",
     "source": ".source",
-    "source link": ".source a.url",
+    "source link": ".source a.source-title",
     "note": ".note",
 }
 PROPERTIES = ("color", "font-size", "font-family", "font-weight", "display", "line-height",

@@ -294,6 +294,11 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
         # a reported act joined to the reporter's own account is not the speaker's statement
         (["Interior Minister Omar Haddad toured the camp on Sunday.",
           "He has promised to round up the gunmen, but very few have been arrested."], None),
+        # what someone did not say is the reporter's account
+        (["Chief executive Dana Whitfield apologised to customers on Friday.",
+          "She did not say how many of the bank's customers had lost money."], None),
+        (["Chief executive Dana Whitfield apologised to customers on Friday.",
+          "Whitfield declined to say when the service would be restored."], None),
         # a role is not a name
         (["The Minister said on Monday that the border would stay closed."], None),
         (["Deputy Minister said the talks had stalled."], None),
@@ -326,6 +331,11 @@ def test_speakers_are_never_guessed(
          "The port authority reopened the harbour after the storm."),
         ("(AP) — The interior minister raised the number of people missing to 45.",
          "The interior minister raised the number of people missing to 45."),
+        # a live blog's label before the sentence
+        ("Flight cancellations: Nearly 900 flights out of Lisbon were cancelled on Friday.",
+         "Nearly 900 flights out of Lisbon were cancelled on Friday."),
+        ("• Ana Sousa has become prime minister as her party won 120 seats.",
+         "Ana Sousa has become prime minister as her party won 120 seats."),
         # a name and a dash inside the sentence stay
         ("Prime Minister Ana Sousa – who took office in May – said the talks would go on.",
          "Prime Minister Ana Sousa – who took office in May – said the talks would go on."),
@@ -347,6 +357,7 @@ def test_a_date_stamp_or_dateline_is_not_part_of_the_line(
         "Sign up for our morning newsletter to get the headlines first.",
         "Economist Jane Roe is next up on Business Tonight.",
         "Chief strategist Lars Holm discusses the rate cut on Money Matters.",
+        "that followed growing unease about the health of the job market.",  # a cut sentence
     ],
 )
 def test_page_furniture_never_becomes_a_line(nlp: Language, furniture: str) -> None:

@@ -279,12 +279,17 @@ def test_header_dates_and_source_entries_read_like_a_note() -> None:
     assert header is not None
     assert "27 May 2025" in _text(header) and "2 articles, 27 May 2025" in _text(header)
     entries = [_text(entry) for entry in root.iter("li") if "source" in _classes(entry)]
+    # one short line each: outlet, date, the title (linking to the article), the host
+    # for a paper copy; the author in the entry's tooltip
     assert entries[1] == (
-        "[2] The Kyiv Independent, “'Istanbul is very good' — Lavrov backs Turkey again for "
-        "next round of talks”, by Tim Zadorozhnyy, 27 May 2025. "
-        "https://kyivindependent.com/istanbul-is-very-good-lavrov-backs-turkey"
+        "[2] The Kyiv Independent, 27 May 2025: 'Istanbul is very good' — Lavrov backs "
+        "Turkey again for next round of talks (kyivindependent.com)"
     )
-    assert entries[2] == "[3] desk notes.txt."  # no metadata: named by its file
+    kyiv = next(e for e in root.iter("li") if e.get("id") == "source-2")
+    assert kyiv.get("title") == "by Tim Zadorozhnyy"
+    link = next(a for a in kyiv.iter("a"))
+    assert link.get("href") == "https://kyivindependent.com/istanbul-is-very-good-lavrov-backs-turkey"
+    assert entries[2] == "[3] desk notes.txt"  # no metadata: named by its file
     note = root.find(".//p[@class='note']")
     assert note is not None
     assert _text(note) == "Every line quotes its source verbatim; 2 lines left out to fit one page."
@@ -541,10 +546,13 @@ def test_fit_is_tight_when_the_page_breaks_inside_the_source_list() -> None:
     assert len(render.layout_pdf(dataclasses.replace(fitted, themes=themes)).pages) == 2
 
 
+OVERFLOWING_SOURCES = 42  # lines and one-line source entries running just onto page 2
+
+
 def test_overflow_counts_no_margin_for_a_list_continued_on_page_two() -> None:
     # Page 2 opens inside the source list: the list's top margin is on page 1, so
     # the overflow is what spilled less the room left on page 1, and no more.
-    document = render.layout_pdf(_one_source_per_line_brief(33))
+    document = render.layout_pdf(_one_source_per_line_brief(OVERFLOWING_SOURCES))
     pages = [page._page_box for page in document.pages]
     assert len(pages) == 2
     opening = next(box for box in render._boxes(pages[1]) if box.element_tag == "li")

@@ -130,7 +130,10 @@ def test_paraphrase_and_quote_stay_apart_unless_neighbours_of_one_speaker(
                  quoted=("For the second round, Bergen would be very good for fisheries talks,",))
     gap = fact("1", "Customs officers went on strike at the border crossing on Friday.")
     facts = (said, gap, quote) if between else (said, quote)
-    assert len(brief_of(*facts).items) == len(facts)
+    brief = brief_of(*facts)
+    # never one line citing both; the page may keep one telling of one speaker's point
+    assert all(len(item.citations) == 1 for item in brief.items)
+    assert len(brief.items) + len(brief.left_out) == len(facts)
 
 
 def test_stance_ranks_below_an_event_and_the_lede_above_both() -> None:

@@ -24,15 +24,15 @@ from itertools import chain
 from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
 from ..models import NUMERIC_LABELS, Fact, Placement
 
-__all__ = ["Cluster", "Traits", "conflicts", "merge", "surname", "term_weights"]
+__all__ = ["Cluster", "Traits", "conflicts", "merge", "same_figures", "surname", "term_weights"]
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 MIN_QUOTE_WORDS = 4  # words of three letters or more a quotation needs to be a statement
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
-REPORT_OVERLAP = 0.45  # share of the shorter wording's rare-word weight two outlets share
+REPORT_OVERLAP = 0.5  # share of the shorter wording's rare-word weight two outlets share
 # when they report one statement or event in their own words (see _same_report)
-SAME_OBJECTS = 0.6  # share of the fewer objects two wordings in other verbs must share
+SAME_OBJECTS = 0.8  # share of the fewer objects two wordings in other verbs must share
 # to report one act: most of what was acted on, not one name the whole story shares...
 MIN_SHARED_OBJECTS = 3  # ...and three of them: "border" and "Afghanistan" are the whole
 # story's; "40 million euros to the repair fund" names one payment
@@ -236,11 +236,11 @@ class _Candidates:
 def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None) -> bool:
     if a.fact.negated != b.fact.negated:
         return False  # "has been damaged" and "has not been damaged" are two facts
-    if a.speaker and b.speaker and a.speaker != b.speaker:
+    if a.speaker and b.speaker and not _one_person(a, b):
         return False
     if not _same_voice(a, b):
         return False
-    if not _same_figures(a, b):
+    if not same_figures(a, b):
         return False  # a figure or date differs: keep both, the reader must see it
     if a.quoted and b.quoted:  # two quotations are one statement only in the same words
         return _containment(a.quoted, b.quoted) >= QUOTE_OVERLAP
@@ -249,6 +249,16 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
         and _containment(a.terms, b.terms) >= TERM_OVERLAP
         and _same_act(a, b, weight or {})
     )
+
+
+def _one_person(a: Traits, b: Traits) -> bool:
+    """Do the two speakers name one person? The same surname, or one name's words
+    all within the other's ("Tedros" and "Tedros Adhanom Ghebreyesus")."""
+    if a.speaker == b.speaker:
+        return True
+    x = set((a.fact.speaker or "").casefold().split())
+    y = set((b.fact.speaker or "").casefold().split())
+    return bool(x and y) and (x <= y or y <= x)
 
 
 def _same_voice(a: Traits, b: Traits) -> bool:
@@ -306,9 +316,9 @@ def _same_report(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
     """
     if a.fact.source_id == b.fact.source_id or a.fact.negated != b.fact.negated:
         return False
-    if not _same_figures(a, b):
+    if not same_figures(a, b):
         return False
-    same_speaker = bool(a.speaker and a.speaker == b.speaker)
+    same_speaker = bool(a.speaker and _one_person(a, b))
     if a.speaker and b.speaker and not same_speaker:
         return False
     if not _same_voice(a, b):
@@ -400,7 +410,7 @@ def _disagree(
     return clash
 
 
-def _same_figures(a: Traits, b: Traits) -> bool:
+def same_figures(a: Traits, b: Traits) -> bool:
     """Do two facts agree on their figures and dates, where both give some?
 
     Figures compare by what they measure ("912 people" and "5,434 people" differ;

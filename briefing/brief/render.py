@@ -96,7 +96,8 @@ _SOURCE_ID = re.compile(r"source-(.+)\Z")
 _PAGE_CHARS = 5000
 _FIRST_LAYOUT_PAGES = 1.3
 _LINE_CHARS = 40
-_SOURCE_CHARS = 30
+_SOURCE_CHARS = 45  # a source entry: one short line, two to a line of the page
+_DID_NOT_FIT = "ranked below the last line that fits the page"
 _THEME_CHARS = 100
 
 _layouts = 0  # WeasyPrint layouts done by this process; see layout_count()
@@ -419,7 +420,7 @@ def _context(brief: Brief) -> dict[str, Any]:
             "number": number,
             "title": theme.title,
             "lines": [
-                _line(item, next(numbers), sources, introduced, brief.date)
+                _line(item, next(numbers), sources, introduced, brief.date, brief.origins)
                 for item in theme.items
             ],
         }
@@ -432,7 +433,8 @@ def _context(brief: Brief) -> dict[str, Any]:
         "page_size": page_size,
         "body_size": f"{body_size:g}",
         "themes": themes,
-        "sources": [_source_entry(source) for source in brief.sources if source.id in cited],
+        "sources": [_source_entry(source, brief.origins.get(source.id))
+                    for source in brief.sources if source.id in cited],
         "note": _note(brief.dropped, len(brief.sources) - len(cited)),
         "since": since_line(brief),
         "compared": brief.since is not None,  # status markers only against an earlier brief
@@ -447,6 +449,7 @@ def _line(
     sources: dict[str, Source],
     introduced: set[str],
     today: dt.date,
+    origins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     citations: list[dict[str, str]] = []
     for citation in item.citations:
@@ -475,7 +478,21 @@ def _line(
         "status": item.status,
         "status_label": STATUS_LABELS.get(item.status, ""),
         "pinned": item.pinned,
+        "via": via(item, origins or {}),
     }
+
+
+def via(item: Item, origins: dict[str, str]) -> str | None:
+    """ "Reuters, via 3 outlets" when the line's sources include copies of one agency's
+    story: they are one report, however many outlets printed it."""
+    printed: dict[str, set[str]] = {}
+    for citation in item.citations:
+        origin = origins.get(citation.source_id, citation.source_id)
+        if origin != citation.source_id:
+            printed.setdefault(origin, set()).add(citation.source_id)
+    shown = [f"{agency}, via {len(ids)} outlets" for agency, ids in printed.items()
+             if len(ids) > 1]
+    return "; ".join(shown) or None
 
 
 def _speaker_label(item: Item, introduced: set[str]) -> str | None:
@@ -502,7 +519,7 @@ def _short_date(day: dt.date, today: dt.date) -> str:
     return label if day.year == today.year else f"{label} {day.year}"
 
 
-def _source_entry(source: Source) -> dict[str, Any]:
+def _source_entry(source: Source, origin: str | None = None) -> dict[str, Any]:
     url = source.url
     return {
         "id": source.id,
@@ -510,12 +527,26 @@ def _source_entry(source: Source) -> dict[str, Any]:
         "title": source.title,
         "author": source.author,
         "published": _long_date(source.published) if source.published else None,
+        "published_short": _entry_date(source.published) if source.published else None,
         "published_iso": _iso(source.published),
         "url": url,
+        "host": _host(url),
+        # the agency whose copy it prints, when that is not the outlet itself
+        "via": origin if origin and origin not in {source.id, source.label} else None,
         # Only web addresses become links: a javascript: or file: URL from article
         # metadata is shown as text, never made clickable.
         "linkable": bool(url) and urlsplit(url or "").scheme.lower() in ("http", "https"),
     }
+
+
+def _host(url: str | None) -> str | None:
+    """The address's host without "www.": where a reader of the printed page finds it."""
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def _entry_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
 
 
 def _note(dropped: int, uncited: int = 0) -> str:
@@ -562,15 +593,19 @@ def _drop_order(brief: Brief) -> list[int]:
 
 def _without(brief: Brief, indexes: set[int]) -> Brief:
     themes: list[BriefTheme] = []
+    gone: list[tuple[Item, str]] = []
     index = 0
     for theme in brief.themes:
         kept = []
         for item in theme.items:
             if index not in indexes:
                 kept.append(item)
+            else:
+                gone.append((item, _DID_NOT_FIT))
             index += 1
         themes.append(dataclasses.replace(theme, items=tuple(kept)))
-    return dataclasses.replace(brief, themes=tuple(themes), dropped=brief.dropped + len(indexes))
+    return dataclasses.replace(brief, themes=tuple(themes), dropped=brief.dropped + len(indexes),
+                               left_out=(*brief.left_out, *gone))
 
 
 def _boxes(box: Any) -> Iterator[Any]:
@@ -616,8 +651,7 @@ def _estimated_cut(brief: Brief, budget: float) -> tuple[Brief, int]:
     items = brief.items
     lines = [len(item.text) + len(item.speaker or "") + _LINE_CHARS for item in items]
     entries = {
-        s.id: _SOURCE_CHARS + len(f"{s.label}{s.title or ''}{s.url or ''}") // 2
-        for s in brief.sources
+        s.id: _SOURCE_CHARS for s in brief.sources
     }
     citing = Counter(source for item in items for source in _sources_of(item))
     size = (

@@ -12,7 +12,7 @@ import heapq
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..models import (
@@ -25,15 +25,16 @@ from ..models import (
     Source,
     Themes,
 )
-from .merge import Cluster, Traits, conflicts, merge, surname, term_weights
+from .merge import Cluster, Traits, conflicts, merge, same_figures, surname, term_weights
+from .origins import origins
 
 __all__ = ["merge", "rank", "select"]
 
 logger = logging.getLogger(__name__)
 
 # Ranking weights. A line's score is their sum; each says why it counts.
-NAMED_SPEAKER = 3.0  # a named official's stated position is what a desk officer reads first
-DIRECT_QUOTE = 1.5  # the speaker's own words carry their framing, beyond a paraphrase
+NAMED_SPEAKER = 2.0  # a named official's stated position is what a desk officer reads first
+DIRECT_QUOTE = 1.0  # the speaker's own words carry their framing, beyond a paraphrase
 CORROBORATION = 2.0  # per extra source: reported by several outlets, surer and more salient
 SPECIFICITY = 0.4  # per distinct name or figure: concrete lines beat generalities...
 SPECIFICITY_CAP = 2.0  # ...up to a point, so a list of names does not win on its own
@@ -54,6 +55,21 @@ REDUNDANCY = 4.0  # times the share of a line's words already said by a line abo
 NOVEL_TERM = 0.5  # per unit of weight of a theme pattern no line above in the theme has
 # matched: a theme about a pipeline and a power plant should mention both...
 NOVEL_TERM_CAP = 2.0  # ...without a line that names every topic once winning on that alone
+
+RECENT = 1.5  # news of the day before the brief: the desk reads what is new first...
+RECENT_DAYS = 3  # ...less each day, none after three
+OLD = -1.5  # a line about something a month or more before the brief: context, not news
+OLD_DAYS = 30
+EVENT_SHARE = 0.45  # share of a line's rarer words a better line must hold to tell the same
+# event: most of what it says, not a name the whole story shares...
+EVENT_SHARE_SPEAKER = 0.4  # ...fewer for one speaker's two tellings of a point in a row
+# (a paraphrase, then the quotation: "Istanbul could host the next round", "Istanbul
+# is very good")
+EVENT_CORROBORATION = 1.0  # per further origin telling the line's event in its own words
+EVENT_CANDIDATES = 50  # better lines a line is compared with: the story's own few
+CENTRALITY = 2.0  # per origin telling most of what a line says in its own words...
+CENTRALITY_CAP = 4.0  # ...up to four: beyond, a story's every line says "the Fed"
+CENTRAL_CANDIDATES = 200  # lines a line is compared with, those sharing most words
 
 COVERAGE_OUTLETS = 5  # outlets the header names; beyond, the last place counts the rest
 ORDERED_LINES = 200  # lines put in marginal order; a page holds 20 to 40, and the
@@ -76,9 +92,10 @@ def select(
     weight = term_weights([t.terms for t in traits])
     clusters = merge(placements, weight=weight, traits=traits)
     published = {source.id: source.published for source in sources}
+    origin = origins(sources)
     disputes = conflicts(clusters, {id(t.fact): t for t in traits}, weight, published)
     items = [
-        replace(_item(cluster, names, ledes), conflict=disputes.get(number, ()))
+        replace(_item(cluster, names, ledes, origin), conflict=disputes.get(number, ()))
         for number, cluster in enumerate(clusters)
     ]
     items = [
@@ -87,6 +104,18 @@ def select(
         else item
         for item, cluster in zip(items, clusters, strict=True)
     ]
+    items = [
+        replace(item, score=round(item.score + _recency(cluster.facts, published, date), 3))
+        for item, cluster in zip(items, clusters, strict=True)
+    ]
+    items = _with_centrality(items, clusters, weight, origin)
+    leads, told = _one_line_per_event(items, clusters, traits_of=Traits.of, weight=weight,
+                                      origin=origin, ledes=ledes)
+    left_out = [(items[i], f"tells the same event as: {_opening(items[j].text)}")
+                for i, j in told.items()]
+    kept = [i for i in range(len(items)) if i not in told]
+    items = [leads.get(i, items[i]) for i in kept]
+    clusters = [clusters[i] for i in kept]
     terms = [{t for f in cluster.facts for t in f.terms} for cluster in clusters]
     topics = [
         _topics(cluster.facts, item.theme) for item, cluster in zip(items, clusters, strict=True)
@@ -106,12 +135,162 @@ def select(
         themes=tuple(sections),
         coverage=_coverage(sources, sections, themes),
         paper=paper,
+        left_out=tuple(left_out),
+        origins=origin,
     )
     logger.info(
-        "selected %d lines in %d themes from %d facts",
-        len(brief.items), len(sections), len(placements),
+        "selected %d lines in %d themes from %d facts (%d more told the same events)",
+        len(brief.items), len(sections), len(placements), len(left_out),
     )
     return brief
+
+
+def _one_line_per_event(
+    items: Sequence[Item],
+    clusters: Sequence[Cluster],
+    *,
+    traits_of: Callable[[Fact], Traits],
+    weight: dict[str, float],
+    origin: dict[str, str],
+    ledes: frozenset[Fact],
+) -> tuple[dict[int, Item], dict[int, int]]:
+    """Each line that only tells again, in other words, what a better line tells
+    (another outlet's wording, a speaker's paraphrase and quotation of one point),
+    by the better line's number; and the better lines, their scores raised for the
+    origins that told their event too, and for a lede among them.
+
+    Those other tellings are not cited, since their sentences are not the line's
+    own (merge.py cites only the same statement); they feed corroboration, not more
+    lines. Lines are taken best first; a line joins the first better line that holds
+    most of its rarer words and does not contradict it.
+    """
+    order = sorted(range(len(items)), key=lambda i: -items[i].score)
+    traits = [traits_of(cluster.lead.fact) for cluster in clusters]
+    # each fact's place among its source's facts, for "right after it"
+    by_source: dict[str, list[Fact]] = {}
+    for cluster in clusters:
+        for fact in cluster.facts:
+            by_source.setdefault(fact.source_id, []).append(fact)
+    place = {id(f): n for facts in by_source.values()
+             for n, f in enumerate(sorted(facts, key=lambda f: f.start))}
+
+    def neighbours(a: Fact, b: Fact) -> bool:
+        return a.source_id == b.source_id and abs(place[id(a)] - place[id(b)]) == 1
+
+    told: dict[int, int] = {}
+    heads: list[int] = []
+    by_term: dict[str, list[int]] = {}
+    for i in order:
+        candidates = sorted(
+            {j for term in traits[i].content for j in by_term.get(term, ())},
+            key=heads.index,
+        )[:EVENT_CANDIDATES]
+        head = next((j for j in candidates if _tells_again(
+            traits[i], traits[j], weight,
+            close=neighbours(clusters[i].lead.fact, clusters[j].lead.fact))), None)
+        if head is None:
+            heads.append(i)
+            for term in traits[i].content:
+                by_term.setdefault(term, []).append(i)
+        else:
+            told[i] = head
+    raised: dict[int, Item] = {}
+    for head in heads:
+        tellings = [head, *(i for i, j in told.items() if j == head)]
+        if len(tellings) == 1:
+            continue
+        own = {origin.get(c.source_id, c.source_id) for c in items[head].citations}
+        every = {origin.get(c.source_id, c.source_id) for i in tellings
+                 for c in items[i].citations}
+        lede = any(f in ledes for i in tellings for f in clusters[i].facts)
+        bonus = EVENT_CORROBORATION * len(every - own)
+        if lede and not any(f in ledes for f in clusters[head].facts):
+            bonus += LEDE
+        raised[head] = replace(items[head], score=round(items[head].score + bonus, 3))
+    return raised, told
+
+
+def _tells_again(
+    line: Traits, better: Traits, weight: dict[str, float], *, close: bool = False
+) -> bool:
+    """Does *line* tell what *better* tells, in other words, and nothing more? Most of
+    its rarer content words are there, with no speaker, negation, figure or date
+    between them, and no figure or date of its own that *better* lacks: a telling
+    that adds "on April 1" is news of its own. *close*: the two are one source's
+    sentences in a row by one speaker (a paraphrase, then the quotation backing it:
+    "Istanbul could host the next round", then "Istanbul is very good"), and fewer
+    shared words tell it."""
+    if line.fact.negated != better.fact.negated:
+        return False
+    if line.speaker and better.speaker and line.speaker != better.speaker:
+        return False
+    if not same_figures(line, better):
+        return False  # two values of one measure: both lines stay, marked
+    values = {v for vs in better.measures.values() for v in vs}
+    if any(v not in values for vs in line.measures.values() for v in vs):
+        return False
+    shared = line.content & better.content
+    if len(shared) < 3:
+        return False
+    if close and line.speaker:  # the quotation says it in its own words: the smaller
+        fewer = min(len(line.content), len(better.content))  # telling's words count
+        return len(shared) >= EVENT_SHARE_SPEAKER * fewer
+    total = sum(weight.get(t, 1.0) for t in line.content)
+    return sum(weight.get(t, 1.0) for t in shared) >= EVENT_SHARE * total
+
+
+def _with_centrality(
+    items: Sequence[Item], clusters: Sequence[Cluster], weight: dict[str, float],
+    origin: dict[str, str],
+) -> list[Item]:
+    """Raise each line by how much of it the other origins also tell: for every
+    origin that did not report it, the share of its rarer words that origin's
+    closest sentence holds, summed. What many outlets tell in their own words is
+    the story's core, though no two of them say it alike enough to cite together
+    (the idea of LexRank, on this story's sentences)."""
+    contents = [frozenset(t for f in c.facts for t in f.terms) for c in clusters]
+    own = [{origin.get(f.source_id, f.source_id) for f in c.facts} for c in clusters]
+    by_term: dict[str, list[int]] = {}
+    for n, terms in enumerate(contents):
+        for term in terms:
+            by_term.setdefault(term, []).append(n)
+    raised = []
+    for n, item in enumerate(items):
+        total = sum(weight.get(t, 1.0) for t in contents[n])
+        best: dict[str, float] = {}
+        if total:
+            shared = Counter(m for t in contents[n] for m in by_term.get(t, ()) if m != n)
+            for m, count in shared.most_common(CENTRAL_CANDIDATES):
+                if count < 2:
+                    break
+                part = sum(weight.get(t, 1.0) for t in contents[n] & contents[m]) / total
+                for other in own[m] - own[n]:
+                    best[other] = max(best.get(other, 0.0), part)
+        centre = min(sum(best.values()), CENTRALITY_CAP)
+        raised.append(replace(item, score=round(item.score + CENTRALITY * centre, 3)))
+    return raised
+
+
+def _recency(facts: Sequence[Fact], published: dict[str, dt.date | None],
+             date: dt.date) -> float:
+    """What the brief's date makes of a line's age: news of the days before it gains;
+    what is weeks older than the brief is context, and loses. Its age is that of
+    what it reports (its date), else of its newest source; unknown, nothing."""
+    days = [
+        (date - day).days for f in facts
+        for day in [f.date or published.get(f.source_id)] if day is not None
+    ]
+    if not days:
+        return 0.0
+    age = max(min(days), 0)
+    if age > OLD_DAYS:
+        return OLD
+    return RECENT * max(0.0, 1.0 - age / RECENT_DAYS)
+
+
+def _opening(text: str, words: int = 8) -> str:
+    head = text.split()
+    return " ".join(head[:words]) + (" ..." if len(head) > words else "")
 
 
 def _disputes_together(items: list[Item]) -> list[Item]:
@@ -218,8 +397,10 @@ def rank(
     theme: str = "",
     *,
     ledes: frozenset[Fact] = frozenset(),
+    origins: dict[str, str] | None = None,
 ) -> float:
-    """The score of a line made of these facts (several when sources agree)."""
+    """The score of a line made of these facts (several when sources agree); their
+    sources corroborate it once per origin (copies of one agency's story are one)."""
     lead = max(item_facts, key=lambda f: len(f.text))
     score = 0.0
     if any(f in ledes for f in item_facts):
@@ -232,7 +413,8 @@ def rank(
         score += NAMED_SPEAKER
     if any(f.kind == "quote" for f in item_facts):
         score += DIRECT_QUOTE
-    score += CORROBORATION * (len({f.source_id for f in item_facts}) - 1)
+    score += CORROBORATION * (len({(origins or {}).get(f.source_id, f.source_id)
+                                   for f in item_facts}) - 1)
     specifics = {text.casefold() for text, _ in lead.entities}
     score += min(SPECIFICITY * len(specifics), SPECIFICITY_CAP)
     score += POSITION * (1.0 - min(f.position for f in item_facts))
@@ -261,7 +443,8 @@ def _topics(facts: Sequence[Fact], theme: str) -> dict[str, float]:
     }
 
 
-def _item(cluster: Cluster, names: dict[str, str], ledes: frozenset[Fact]) -> Item:
+def _item(cluster: Cluster, names: dict[str, str], ledes: frozenset[Fact],
+          origin: dict[str, str] | None = None) -> Item:
     lead = cluster.lead
     facts = cluster.facts
     speakers = [f.speaker for f in facts if f.speaker]
@@ -282,7 +465,7 @@ def _item(cluster: Cluster, names: dict[str, str], ledes: frozenset[Fact]) -> It
         citations=tuple(citations),
         speaker=speaker,
         reason=reason,
-        score=rank(facts, speaker, theme, ledes=ledes),
+        score=rank(facts, speaker, theme, ledes=ledes, origins=origin),
         date=_agreed_date(facts),
         theme=theme,
     )

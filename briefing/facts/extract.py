@@ -68,6 +68,10 @@ _DATELINE = re.compile(
     (?:,\s*{_MONTH}\s+\d{{1,2}})?(?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
     re.VERBOSE,
 )
+# A label before the sentence: "Flight cancellations: Nearly 3,000 flights ...", "What
+# happened: ..."; not "Roe: "..."", whose colon gives a speaker her quotation
+_LABEL = re.compile(r"""\s*(?:[A-Z][\w'’-]*)(?:\s+[\w'’-]+){0,2}\??:\s+(?=[A-Z])""")
+_BULLET = re.compile(r"\s*[•·▪►*]\s+")  # a list's bullet before the sentence
 # A programme promo: "Jane Roe is next up on Business Today", "X discusses the rate
 # cut on Making Money": a broadcaster's furniture, not a report.
 _PROGRAMME = re.compile(
@@ -366,10 +370,10 @@ def _facts_of(
         if author and author[-1].casefold() in text.casefold():
             logger.debug("dropped a sentence about the author: %r", text[:60])
             continue
-        if _is_furniture(unit):
+        lead = _lead_length(text)  # a stamp or dateline before the sentence is not of it
+        if _is_furniture(unit, lead):
             logger.debug("dropped page furniture (a promo, a call to the reader): %r", text[:60])
             continue
-        lead = _lead_length(text)  # a stamp or dateline before the sentence is not of it
         acts = _acts(unit)
         quotes = _quotations(text)
         speaker, how = _speaker(unit, state, quotes)
@@ -440,6 +444,7 @@ _CLAUSE_LINKS = frozenset({"conj", "ccomp", "xcomp", "parataxis"})
 _OBJECTS = frozenset({"dobj", "attr", "oprd", "dative", "nsubjpass"})
 # Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
 # continue to defend" is about defending, "continue facilitating aid" about aid)
+_WITHHOLD = frozenset({"decline", "refuse"})  # "declined to say": nothing was said
 _ASPECT_VERBS = frozenset(
     "continue begin start try want wish like need seek plan hope keep remain seem "
     "appear intend aim attempt set".split()
@@ -550,10 +555,12 @@ def _verbal(noun: str) -> str:
 
 
 def _lead_length(text: str) -> int:
-    """How many characters of *text* are a date stamp or dateline before its sentence."""
+    """How many characters of *text* are a date stamp, a dateline or a label before
+    its sentence."""
     position = 0
     for _ in range(3):  # "date 2024-06-17 GENEVA (Reuters) - ...": a stamp, then a dateline
-        found = _STAMP.match(text, position) or _DATELINE.match(text, position)
+        found = (_STAMP.match(text, position) or _DATELINE.match(text, position)
+                 or _LABEL.match(text, position) or _BULLET.match(text, position))
         if found is None or found.end() == position:
             break
         position = found.end()
@@ -576,14 +583,17 @@ def _finite(root: Token) -> bool:
     return False
 
 
-def _is_furniture(unit: Span) -> bool:
+def _is_furniture(unit: Span, lead: int = 0) -> bool:
     """A line the page addresses to its reader, not a report: a call to act ("Download
     our app": an imperative, outside any quotation), a slogan with no finite verb
     ("Unlock stock picks and ...") or a programme promo ("... is next up on Business
     Today")."""
-    first = next((t for t in unit if not t.is_space), None)
+    start = unit.start_char + lead  # after a stamp, a dateline, a label
+    first = next((t for t in unit if not t.is_space and t.idx >= start), None)
     if first is None or first.is_quote or first.text in {"(", "["}:
         return False
+    if first.is_alpha and first.text[0].islower():
+        return True  # "that followed growing unease ...": the tail of a sentence cut in two
     root = unit.root
     if (
         first.tag_ == "VB" and root.i == first.i
@@ -667,6 +677,11 @@ def _speaker(
         t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
         and not quoted(t)
     ]
+    if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
+        t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
+    ):
+        return None, ""  # "he did not say what ...", "she declined to comment": the
+        # reporter tells what someone did not say
     # The outermost sayer first; a reporting clause closing the sentence ("..., the
     # official told reporters.") frames all before it, whatever the parse's root.
     candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
@@ -684,6 +699,9 @@ def _speaker(
                     person = state.person_by_role(subject)
                 if person is None and subject.pos_ == "PROPN":
                     person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
+            if person is None and subject.lower_ in _ROLE_WORDS:
+                return None, "role"  # "Austria's transport minister said": someone the
+                # article names elsewhere, perhaps; not the reporter, not anonymous
             if person is None:
                 # the outermost sayer is someone unnamed ("the senior official told
                 # reporters" over "Xi told Biden ..."): theirs, not a deeper name's
@@ -804,7 +822,7 @@ def _update_salience(
     if speaker:
         state.salient = state.named = speaker
         return
-    if how == "unnamed":
+    if how in {"unnamed", "role"}:
         state.salient = None
         return
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
