@@ -233,6 +233,10 @@ def build(
                            "stops.")
     ] = False,
     every: Every = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also print the best lines left out of the "
+                           "brief, and why each lost.")
+    ] = False,
     history: HistoryFile = None,
     no_history: NoHistory = False,
     repeat_old: RepeatOld = False,
@@ -315,6 +319,9 @@ def build(
                     + ")" + (f"; {_since(brief)}" if brief.since else ""),
                     err=True,
                 )
+            if explain:
+                for line in explain_left_out(result.brief):
+                    typer.echo(line, err=True)
             if result.failures:
                 typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
                            f"the brief holds the rest", err=True)
@@ -859,6 +866,25 @@ def _parse_every(value: str | None) -> float | None:
     from .watch import parse_interval
 
     return parse_interval(value, option="--every")
+
+
+EXPLAINED = 10  # lines --explain prints: the best that lost; the JSON's left_out has them all
+
+
+def explain_left_out(brief: Brief, count: int = EXPLAINED) -> list[str]:
+    """The best lines left out of *brief*, each with its score, theme, sources and why."""
+    from .brief.render import left_out
+
+    lost = left_out(brief)
+    if not lost:
+        return ["briefing: no line was left out"]
+    lines = [f"briefing: {len(lost)} lines left out; the best {min(count, len(lost))}:"]
+    for why, item in lost[:count]:
+        sources = "".join(f"[{c.source_id}]" for c in item.citations)
+        words = item.text.split()
+        text = " ".join(words[:14]) + (" ..." if len(words) > 14 else "")
+        lines.append(f"  {item.score:6.2f}  {item.theme}  {text} {sources}: {why}")
+    return lines
 
 
 def _mail_settings(config: Path | None, **options: object) -> MailSettings:

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,6 +225,10 @@ def build_brief(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts)",
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,
     )
+    lost = Counter(item.theme for item, _ in brief.left_out)
+    for theme in brief.themes:
+        logger.info("theme %r: %d line%s on the page, %d left out", theme.key,
+                    len(theme.items), "" if len(theme.items) == 1 else "s", lost[theme.key])
     return build
 
 

@@ -188,3 +188,32 @@ def test_inspect_shows_kept_and_dropped_lines_with_reasons_and_facts() -> None:
     assert "drop  after the story ends" in out
     assert "KEEP  article body" in out
     assert "speaker: Volodymyr Zelensky; date: 2025-05-19; theme: russia-ukraine-talks" in out
+
+
+def test_explain_and_verbose_say_what_was_left_out_and_why(tmp_path: Path) -> None:
+    """Issue 14.6: JSON left_out holds every candidate line not on the page, with its
+    sources, theme, score and why; --explain prints the best of them; -v the lines
+    of each theme."""
+    target = tmp_path / "brief.json"
+    code, _, err = run("build", str(SEEDS), "--format", "json", "--output", str(target),
+                       "--date", "2025-05-28", "--no-history", "--explain", "-v")
+    assert code == 0, err
+    brief = json.loads(target.read_text(encoding="utf-8"))
+    left = brief["left_out"]
+    assert left and all(set(entry) >= {"text", "citations", "theme", "score", "why"}
+                        for entry in left)
+    assert {entry["why"] for entry in left} <= {
+        "ranked below the last line that fits the page"
+    } | {entry["why"] for entry in left if entry["why"].startswith("tells the same event as: ")}
+    printed = {i["text"] for t in brief["themes"] for i in t["items"]}
+    assert not printed & {entry["text"] for entry in left}
+    lines = err.splitlines()
+    head = next(n for n, line in enumerate(lines) if line.endswith("; the best 10:"))
+    assert lines[head] == f"briefing: {len(left)} lines left out; the best 10:"
+    assert len(lines[head + 1 : head + 11]) == 10
+    first = left[0]
+    assert lines[head + 1].endswith(f"{first['why']}")
+    for theme in brief["themes"]:
+        count = len(theme["items"])
+        assert any(line.startswith(f"briefing: info: theme '{theme['key']}': {count} line")
+                   for line in lines)

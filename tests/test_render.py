@@ -379,8 +379,8 @@ def test_json_has_exactly_the_schema() -> None:
     assert data["schema"] == "briefing/1"
     assert data["date"] == "2025-05-27"
     assert [list(source) for source in data["sources"]] == [
-        ["id", "path", "outlet", "title", "published", "url", "author", "text"]
-    ] * 3
+        ["id", "path", "outlet", "title", "published", "url", "author", "text", "origin"]
+    ] * 3  # origin (issue 14): the news agency whose copy a source prints, or null
     assert data["sources"][2] == {
         "id": "3",
         "path": "inbox/desk notes.txt",
@@ -390,6 +390,7 @@ def test_json_has_exactly_the_schema() -> None:
         "url": None,
         "author": None,
         "text": "The Vatican offered to host. <b>",  # what the citation offsets index
+        "origin": None,
     }
     assert data["sources"][0]["published"] == "2025-05-27"
     assert [list(theme) for theme in data["themes"]] == [["key", "title", "items"]] * 3
@@ -667,3 +668,52 @@ def test_warm_up_lays_out_one_empty_page(paper: str) -> None:
     before = render.layout_count()
     render.warm_up(paper)  # no brief: no lines, no sources
     assert render.layout_count() - before == 1
+
+
+def _fifteen_source_brief() -> Brief:
+    """Fifteen outlets on one story, each with three lines of a wire report's length."""
+    outlets = ["Wire", "Daily Post", "Courier", "Herald", "Times", "Gazette", "Tribune",
+               "Observer", "Chronicle", "Ledger", "Mercury", "Sentinel", "Monitor", "Globe",
+               "Standard"]
+    sources = []
+    items = []
+    for number, outlet in enumerate(outlets, 1):
+        sentences = [
+            f"The harbour authority of port {number} said on Monday that the northern pier "
+            f"would reopen to ferries within {number + 2} days after the storm damage.",
+            f"Officials counted {number * 7} boats damaged along the coast, most of them "
+            "small fishing vessels moored inside the breakwater.",
+            f"The regional governor promised {number} million euros for repairs and asked "
+            "the government for an emergency fund.",
+        ]
+        text = " ".join(sentences)
+        source = Source(id=str(number), path=f"{outlet.lower()}.txt", text=text,
+                        outlet=outlet, title=f"Storm damage: port {number} counts the cost",
+                        published=dt.date(2025, 5, 27),
+                        url=f"https://{outlet.lower().replace(' ', '')}.example/storm-{number}")
+        sources.append(source)
+        for rank_, sentence in enumerate(sentences):
+            items.append(_item(source, sentence, score=float(100 - 20 * rank_ - number)))
+    return _brief(("Storm", items), sources=tuple(sources))
+
+
+def test_a_fifteen_source_brief_keeps_the_page_for_its_lines() -> None:
+    """Issue 14.5: at least 20 lines on A4 at the body's type size, each source entry
+    naming its outlet and date and linking to its article in the PDF and the HTML."""
+    fitted, document = render.fit_to_page(_fifteen_source_brief())
+    assert len(document.pages) == 1 and fitted.body_size == 9.5
+    assert len(fitted.items) >= 20
+    cited = sorted({c.source_id for item in fitted.items for c in item.citations}, key=int)
+    assert len(cited) == 15
+    reader = pypdf.PdfReader(io.BytesIO(render.write_pdf(document)))
+    links = {annotation.get_object()["/A"]["/URI"]
+             for annotation in reader.pages[0].get("/Annots", [])
+             if annotation.get_object().get("/A", {}).get("/URI")}
+    assert {s.url for s in fitted.sources if s.id in cited} <= links
+    root = _html_tree(render.render_html(fitted))
+    entries = [e for e in root.iter("li") if "source" in _classes(e)]
+    assert len(entries) == 15
+    for entry, source in zip(entries, (s for s in fitted.sources if s.id in cited), strict=True):
+        text = _text(entry)
+        assert source.label in text and "27 May 2025" in text
+        assert next(a for a in entry.iter("a")).get("href") == source.url

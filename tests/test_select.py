@@ -336,3 +336,38 @@ def test_sources_differ_only_on_two_values_of_one_measure(
     brief = parsed_brief(nlp, *texts)
     marks = {item.conflict for item in brief.items if item.conflict}
     assert marks == ({marked} if marked else set())
+
+
+def test_one_event_told_by_three_outlets_is_one_line(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14.2: the best telling stays; the others are left out, uncited, and say why."""
+    brief = parsed_brief(
+        nlp,
+        "President Lars Holm addressed parliament on Tuesday and promised a referendum on the "
+        "fishing accord before the end of the year.",
+        "Holm told parliament on Tuesday that a referendum on the fishing accord would be "
+        "held before the end of the year.",
+        "In an address to parliament on Tuesday, Holm promised a referendum on the fishing "
+        "accord before the end of the year.",
+    )
+    telling = [i for i in brief.items if "referendum" in i.text]
+    assert len(telling) == 1
+    lost = [(item, why) for item, why in brief.left_out if "referendum" in item.text]
+    assert len(lost) == 2
+    assert all(why.startswith("tells the same event as: ") for _, why in lost)
+
+
+def test_what_happened_nearest_the_brief_ranks_higher() -> None:
+    """Issue 14.3: with the brief's date, news of the day before beats a month-old report."""
+    base = fact("1", "Holm said the port of Narvik would reopen to ferries after the storm.",
+                speaker="Lars Holm", position=0.5)
+    fresh = replace(base, source_id="1", date=dt.date(2025, 3, 12))
+    stale = replace(base, source_id="2", date=dt.date(2025, 2, 1),
+                    text="Holm said the ferry fares to Tromso would fall in the spring.",
+                    terms=("holm", "ferry", "fare", "tromso", "fall", "spring"))
+    sources_ = [Source(id="1", path="a.txt", text="", published=dt.date(2025, 3, 12)),
+                Source(id="2", path="b.txt", text="", published=dt.date(2025, 2, 2))]
+    placements = [Placement(f, "russia-ukraine-talks", ("talks",)) for f in (stale, fresh)]
+    brief = select(placements, sources_, THEMES, title="T", date=dt.date(2025, 3, 13))
+    assert [i.text for i in brief.items] == [fresh.text, stale.text]
+    scores = [i.score for i in brief.items]
+    assert scores[0] - scores[1] >= 2.5  # RECENT for the fresh one, OLD for the stale

@@ -24,7 +24,8 @@ from itertools import chain
 from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
 from ..models import NUMERIC_LABELS, Fact, Placement
 
-__all__ = ["Cluster", "Traits", "conflicts", "merge", "same_figures", "surname", "term_weights"]
+__all__ = ["Cluster", "Traits", "conflicts", "merge", "same_act", "same_figures", "surname",
+           "term_weights"]
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 MIN_QUOTE_WORDS = 4  # words of three letters or more a quotation needs to be a statement
@@ -32,7 +33,7 @@ TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
 REPORT_OVERLAP = 0.5  # share of the shorter wording's rare-word weight two outlets share
 # when they report one statement or event in their own words (see _same_report)
-SAME_OBJECTS = 0.8  # share of the fewer objects two wordings in other verbs must share
+SAME_OBJECTS = 0.6  # share of the fewer objects two wordings in other verbs must share
 # to report one act: most of what was acted on, not one name the whole story shares...
 MIN_SHARED_OBJECTS = 3  # ...and three of them: "border" and "Afghanistan" are the whole
 # story's; "40 million euros to the repair fund" names one payment
@@ -247,7 +248,7 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
     return (
         len(a.terms & b.terms) >= MIN_SHARED_TERMS
         and _containment(a.terms, b.terms) >= TERM_OVERLAP
-        and _same_act(a, b, weight or {})
+        and same_act(a, b, weight or {})
     )
 
 
@@ -276,7 +277,7 @@ def _same_voice(a: Traits, b: Traits) -> bool:
     return frozenset((voice(a), voice(b))) not in _APART_VOICES
 
 
-def _same_act(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
+def same_act(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
     """Do two wordings say the same thing happened, done by the same people?
 
     Their main predicates meet ("met" and "held a meeting" do; "met" and "severed
@@ -329,7 +330,7 @@ def _same_report(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
         return False  # one speaker's two quotations: two things said
     if (a.quoted or b.quoted) and (a.speaker is None) != (b.speaker is None):
         return False  # someone's own words and the reporter's account: two tellings
-    return _same_act(a, b, weight) and _share_rare_words(a, b, weight, content=True)
+    return same_act(a, b, weight) and _share_rare_words(a, b, weight, content=True)
 
 
 def conflicts(
@@ -489,7 +490,7 @@ def _quote_backs_paraphrase(a: Traits, b: Traits, weight: dict[str, float]) -> b
         return False
     if (fa.kind == "quote") == (fb.kind == "quote") or fa.negated != fb.negated:
         return False
-    return _same_act(a, b, weight) and _share_rare_words(a, b, weight, content=True)
+    return same_act(a, b, weight) and _share_rare_words(a, b, weight, content=True)
 
 
 def _share_rare_words(

@@ -308,6 +308,7 @@ def render_json(brief: Brief) -> str:
                 "url": source.url,
                 "author": source.author,
                 "text": source.text,
+                "origin": _agency(source, brief.origins),
             }
             for source in brief.sources
         ],
@@ -321,12 +322,26 @@ def render_json(brief: Brief) -> str:
         ],
         "since": _since_record(brief),
         "left_out": [
-            {**_item_record(item), "theme": item.theme, "why": why}
-            for why, items in (("not repeated", brief.not_repeated), ("dropped", brief.struck))
-            for item in items
+            {**_item_record(item), "theme": item.theme, "score": item.score, "why": why}
+            for why, item in left_out(brief)
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def left_out(brief: Brief) -> list[tuple[str, Item]]:
+    """Every candidate line not on the page, best first within each reason, with why:
+    the desk's ("not repeated", "dropped"), another line's event, the page's end."""
+    desk = [("not repeated", item) for item in brief.not_repeated]
+    desk += [("dropped", item) for item in brief.struck]
+    ranked = sorted(brief.left_out, key=lambda pair: -pair[0].score)
+    return desk + [(why, item) for item, why in ranked]
+
+
+def _agency(source: Source, origins: dict[str, str]) -> str | None:
+    """The news agency whose copy *source* prints, if brief/origins.py found one."""
+    origin = origins.get(source.id)
+    return origin if origin and origin not in {source.id, source.label} else None
 
 
 def _item_record(item: Item) -> dict[str, Any]:

@@ -25,7 +25,15 @@ from ..models import (
     Source,
     Themes,
 )
-from .merge import Cluster, Traits, conflicts, merge, same_figures, surname, term_weights
+from .merge import (
+    Cluster,
+    Traits,
+    conflicts,
+    merge,
+    same_figures,
+    surname,
+    term_weights,
+)
 from .origins import origins
 
 __all__ = ["merge", "rank", "select"]
@@ -226,9 +234,15 @@ def _tells_again(
         return False
     if not same_figures(line, better):
         return False  # two values of one measure: both lines stay, marked
-    values = {v for vs in better.measures.values() for v in vs}
-    if any(v not in values for vs in line.measures.values() for v in vs):
-        return False
+    values = {v for (kind, _), vs in better.measures.items() if kind != "date" for v in vs}
+    if any(v not in values for (kind, _), vs in line.measures.items() if kind != "date"
+           for v in vs):
+        return False  # a count, a sum, a share of its own
+    told = {v for (kind, _), vs in better.measures.items() if kind == "date" for v in vs}
+    if line.date is not None and line.date != better.date and not {
+        text.casefold().removeprefix("the ") for text, _ in line.fact.dated
+    } <= told:
+        return False  # a day of its own ("will reopen on April 1")
     shared = line.content & better.content
     if len(shared) < 3:
         return False

@@ -62,12 +62,16 @@ def _brief(data: Mapping[str, Any]) -> Brief:
     )
     left_out = data.get("left_out") or []
     since = data.get("since") or {}
+    desk = {"not repeated", "dropped"}
     return Brief(
         title=str(data["title"]), date=dt.date.fromisoformat(data["date"]), sources=sources,
         themes=themes, since=_date(since.get("date")),
         not_repeated=tuple(_item(i, i.get("theme", "")) for i in left_out
                            if i.get("why") == "not repeated"),
         struck=tuple(_item(i, i.get("theme", "")) for i in left_out if i.get("why") == "dropped"),
+        left_out=tuple((_item(i, i.get("theme", "")), str(i["why"])) for i in left_out
+                       if i.get("why") not in desk),
+        origins={str(s["id"]): str(s["origin"]) for s in data["sources"] if s.get("origin")},
     )
 
 
@@ -82,6 +86,7 @@ def _item(record: Mapping[str, Any], theme: str) -> Item:
         conflict=tuple((str(c["source"]), str(c["figures"])) for c in record.get("conflict") or ()),
         id=str(record.get("id") or ""), status=str(record.get("status") or "new"),
         updates=record.get("updates"), pinned=bool(record.get("pinned")),
+        score=float(record.get("score") or 0.0),
     )
 
 

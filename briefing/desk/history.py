@@ -123,9 +123,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources DROP COLUMN text;
     CREATE INDEX sources_by_text ON sources (text_hash);
     """,
+    # 3: a source's news agency (brief/origins.py), and why a candidate line was left
+    # out (another line told its event; it ranked below the page's end)
+    """
+    ALTER TABLE sources ADD COLUMN origin TEXT;
+    ALTER TABLE lines ADD COLUMN why TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-FATES = ("printed", "not repeated", "dropped")
+FATES = ("printed", "not repeated", "dropped", "left out")
 
 
 class HistoryError(BriefingError):
@@ -307,7 +313,8 @@ class History:
             lines = [
                 keys_of(text, cited.get(number, ()))
                 for number, text in self._db.execute(
-                    "SELECT number, text FROM lines WHERE brief = ? ORDER BY number", (brief_id,))
+                    "SELECT number, text FROM lines WHERE brief = ? AND fate != 'left out' "
+                    "ORDER BY number", (brief_id,))  # a line left out was never briefed
             ]
         return LastBrief(brief_id, dt.date.fromisoformat(day), tuple(lines))
 
@@ -357,13 +364,17 @@ class History:
                 citations.setdefault(line, []).append(Citation(source, quote, start, end))
             lines = self._db.execute(
                 "SELECT number, fate, section, id, status, updates, pinned, text, speaker, "
-                "date, theme, score, reason, conflict FROM lines WHERE brief = ? "
+                "date, theme, score, reason, conflict, why FROM lines WHERE brief = ? "
                 "ORDER BY number", (brief_id,)).fetchall()
+            origins = dict(self._db.execute(
+                "SELECT number, origin FROM sources WHERE brief = ? AND origin IS NOT NULL",
+                (brief_id,)).fetchall())
         sections = json.loads(row[8])
         items: dict[str, list[Item]] = {fate: [] for fate in FATES}
         placed: list[list[Item]] = [[] for _ in sections]
+        left_out: list[tuple[Item, str]] = []
         for (number, fate, section, line_id, status, updates, pinned, text, speaker, date,
-             theme, score, reason, conflict) in lines:
+             theme, score, reason, conflict, why) in lines:
             item = Item(
                 text=text, citations=tuple(citations.get(number, ())), speaker=speaker,
                 reason=tuple(json.loads(reason)), score=score,
@@ -373,6 +384,8 @@ class History:
             )
             if fate == "printed":
                 placed[section].append(item)
+            elif fate == "left out":
+                left_out.append((item, why or ""))
             else:
                 items[fate].append(item)
         brief = Brief(
@@ -382,6 +395,7 @@ class History:
             coverage=row[4], dropped=row[5], body_size=row[6], paper=row[7],
             since=dt.date.fromisoformat(row[3]) if row[3] else None,
             not_repeated=tuple(items["not repeated"]), struck=tuple(items["dropped"]),
+            left_out=tuple(left_out), origins=origins,
         )
         return StoredBrief(brief_id, brief, dt.datetime.fromisoformat(row[2]),
                            tuple(json.loads(row[9])), json.loads(row[10]))
@@ -417,6 +431,8 @@ class History:
         ]
         lines += [("not repeated", None, item) for item in brief.not_repeated]
         lines += [("dropped", None, item) for item in brief.struck]
+        why = {id(item): reason for item, reason in brief.left_out}
+        lines += [("left out", None, item) for item, _ in brief.left_out]
         with self._transaction("record"):
             replaced = self._db.execute("DELETE FROM briefs WHERE desk = ? AND date = ?",
                                         (desk_key(brief.title), brief.date.isoformat()))
@@ -436,19 +452,21 @@ class History:
                                  [(_hash(s.text), s.text) for s in brief.sources])
             self._db.executemany(
                 "INSERT INTO sources (brief, number, identity, path, url, outlet, title, "
-                "published, author, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "published, author, text_hash, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(brief_id, s.id, source_identity(s), s.path, s.url, s.outlet, s.title,
-                  s.published.isoformat() if s.published else None, s.author, _hash(s.text))
+                  s.published.isoformat() if s.published else None, s.author, _hash(s.text),
+                  brief.origins.get(s.id))
                  for s in brief.sources],
             )
             self._db.executemany(
                 "INSERT INTO lines (brief, number, fate, section, id, status, updates, pinned, "
-                "text, speaker, date, theme, score, reason, conflict) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text, speaker, date, theme, score, reason, conflict, why) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(brief_id, number, fate, section, item.id, item.status, item.updates,
                   int(item.pinned), item.text, item.speaker,
                   item.date.isoformat() if item.date else None, item.theme, item.score,
-                  _json(list(item.reason)), _json([list(pair) for pair in item.conflict]))
+                  _json(list(item.reason)), _json([list(pair) for pair in item.conflict]),
+                  why.get(id(item)) if fate == "left out" else None)
                  for number, (fate, section, item) in enumerate(lines)],
             )
             self._db.executemany(

@@ -1,0 +1,61 @@
+"""Corroboration counts origins: copies of one agency's story are one report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from briefing.brief.origins import credited_agency, origins
+from briefing.brief.render import via
+from briefing.models import Citation, Item, Segment, Source
+
+# One agency story (our own words, in a wire style) as three outlets print it, and an
+# outlet's own report of the same day.
+WIRE = (
+    "Portugal's parliament approved the 2026 budget on Tuesday after a late deal with "
+    "the opposition on pensions. The vote was 121 to 98, with two abstentions. Finance "
+    "Minister Ana Sousa said the deal would keep the deficit under two percent of output."
+)
+
+
+def source(number: int, text: str, **metadata: str) -> Source:
+    return Source(id=str(number), path=f"{number}.txt", text=text,
+                  segments=(Segment(0, len(text), True, "article body"),),
+                  published=dt.date(2025, 3, 11), **metadata)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text, metadata, agency",
+    [
+        ("LISBON, March 11 (Reuters) - " + WIRE, {}, "Reuters"),
+        ("LISBON (AP) — " + WIRE, {}, "AP"),
+        ("MOSCOW, March 11. /TASS/. The Kremlin said on Tuesday it welcomed the vote.", {},
+         "TASS"),
+        ("ANKARA (AA) - Turkey's parliament approved the budget on Tuesday.", {},
+         "Anadolu Agency"),
+        (WIRE, {"author": "By Associated Press"}, "AP"),
+        (WIRE, {"author": "Maria Silva"}, None),  # a reporter of its own
+        ("The minister (pictured) said the vote was a relief. " + WIRE, {}, None),
+    ],
+)
+def test_a_credit_line_names_the_agency(
+    text: str, metadata: dict[str, str], agency: str | None
+) -> None:
+    assert credited_agency(source(1, text, **metadata)) == agency
+
+
+def test_copies_of_one_story_are_one_origin_and_the_line_says_so() -> None:
+    sources = [
+        source(1, "LISBON, March 11 (Reuters) - " + WIRE, outlet="Newsmax"),
+        source(2, WIRE, outlet="Yahoo News"),  # the same sentences, credit dropped
+        source(3, "LISBON, March 11 (Reuters) - " + WIRE, outlet="Gulf Times"),
+        source(4, "The budget passed after a night of talks, said our correspondent in "
+                  "Lisbon, who counted 121 votes for it and 98 against in the chamber.",
+               outlet="Diario Norte"),
+    ]
+    found = origins(sources)
+    assert [found[s.id] for s in sources] == ["Reuters", "Reuters", "Reuters", "4"]
+    line = Item(text="The vote was 121 to 98, with two abstentions.",
+                citations=tuple(Citation(s.id, "x", 0, 1) for s in sources))
+    assert via(line, found) == "Reuters, via 3 outlets"
