@@ -382,6 +382,10 @@ def test_a_quoted_imperative_is_a_statement(nlp: Language) -> None:
         ("Over 700 people are dead after two storms hit the coast on Monday.", None),
         ("The talks, which began on Friday, have stalled.", None),
         ("The toll from the storm that struck on Sunday rose to 90.", None),
+        # what is to come is the coming day (published on Tuesday 11 March)
+        ("The ministers are scheduled to meet again on Friday.", dt.date(2025, 3, 14)),
+        ("Holm said he would visit the port on Thursday.", dt.date(2025, 3, 13)),
+        ("Parliament is due to vote on the budget on Friday.", dt.date(2025, 3, 14)),
         # a duration is no date
         ("After 15 years at the port authority, Holm retired.", None),
         ("One day after she called for calm, protests resumed in the capital.", None),

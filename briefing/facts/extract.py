@@ -783,7 +783,7 @@ def _in_main_clause(verb: Token) -> bool:
     for _ in range(50):
         if token.dep_ == "ROOT" or token.head.i == token.i:
             return True
-        if token.dep_ not in {"ccomp", "conj", "xcomp", "parataxis", "aux", "auxpass"}:
+        if token.dep_ not in {"ccomp", "conj", "xcomp", "parataxis", "aux", "auxpass", "acomp"}:
             return False  # advcl, relcl, acl, pcomp...: the date of something else
         token = token.head
     return False
@@ -873,11 +873,19 @@ def _dated_verb(ent: Span) -> Token | None:
     return head if head.pos_ in {"VERB", "AUX"} else None
 
 
+_FUTURE_VERBS = frozenset("expect schedule plan intend aim prepare".split())  # "is
+# scheduled to meet on Friday", "plans to travel on Monday"
+_FUTURE_AUX = frozenset({"will", "'ll", "shall", "would", "'d"})  # "said he would visit
+# on Friday": the Friday to come, seen from the saying
+_FUTURE_HEADS = frozenset({"due", "set", "poised"})  # "is due to vote on Thursday"
+
+
 def _is_future(verb: Token) -> bool:
-    """The verb speaks of what is to come: "will meet", "is expected to travel"."""
+    """The verb speaks of what is to come: "will meet", "is expected to travel", "is
+    due to vote", "said he would visit"."""
     for token in (verb, *verb.ancestors):
-        if token.lemma_ == "expect" or any(
-            c.dep_ == "aux" and c.lower_ in {"will", "'ll", "shall"} for c in token.children
+        if token.lemma_ in _FUTURE_VERBS or token.lower_ in _FUTURE_HEADS or any(
+            c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in token.children
         ):
             return True
         if token.dep_ not in {"xcomp", "conj", "aux", "auxpass"}:
