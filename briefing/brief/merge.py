@@ -46,9 +46,13 @@ _KINDS = {"CARDINAL": "count", "QUANTITY": "count", "MONEY": "money", "PERCENT":
           "DATE": "date", "TIME": "date"}
 CONFLICT_SOURCES = 6  # sources a "Sources differ" mark lists: a line, not a table; beyond
 # six, the reader needs the articles, and 300 near-copies must not fill the page
-CONFLICT_CANDIDATES = 100  # facts compared with each for a disagreement, the nearest in
-# input order: a story's disagreements are among a few; near-copies by the thousand
-# must not make the check quadratic
+CONFLICT_CANDIDATES = 100  # facts compared with each for a disagreement, those sharing
+# most: a story's disagreements are among a few; near-copies by the thousand must not
+# make the check quadratic
+CANDIDATES = 60  # facts a fact is compared with to merge, those sharing most with it: a
+# story tells one thing in a few outlets, not in hundreds of different sentences
+COMMON_TERM = 400  # a word this many facts hold ("said", the story's country) says too
+# little to find a fact's matches by
 _WORD = re.compile(r"\w+")
 
 
@@ -222,16 +226,27 @@ class _Candidates:
         if fact.speaker:
             self._speakers.setdefault(fact.speaker, []).append(number)
 
-    def candidates(self, fact: Traits) -> set[int]:
-        shared_terms = Counter(chain.from_iterable(self._terms.get(k, ()) for k in fact.terms))
+    def candidates(self, fact: Traits, limit: int = CANDIDATES) -> set[int]:
+        """The facts that could match *fact*, at most *limit*: those sharing most."""
+        shared_terms = Counter(chain.from_iterable(
+            postings for k in fact.terms
+            if len(postings := self._terms.get(k, ())) <= COMMON_TERM
+        ))
         shared_people = Counter(chain.from_iterable(self._people.get(k, ()) for k in fact.people))
-        found = {n for n, count in shared_terms.items() if count >= MIN_SHARED_TERMS}
-        found.update(n for n, count in shared_people.items() if count >= 2)
+        strength: Counter[int] = Counter()
+        for n, count in shared_terms.items():
+            if count >= MIN_SHARED_TERMS:
+                strength[n] += count
+        for n, count in shared_people.items():
+            if count >= 2:
+                strength[n] += 2 * count
         for key in fact.quoted:
-            found.update(self._quoted.get(key, ()))
+            for n in self._quoted.get(key, ())[-limit:]:
+                strength[n] += 1
         if fact.speaker:
-            found.update(self._speakers.get(fact.speaker, ()))
-        return found
+            for n in self._speakers.get(fact.speaker, ())[-limit:]:
+                strength[n] += 2
+        return {n for n, _ in strength.most_common(limit)}
 
 
 def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None) -> bool:
@@ -354,7 +369,7 @@ def conflicts(
     for i, (number_b, b) in enumerate(facts):
         if not b.measures:
             continue
-        for j in sorted(index.candidates(b))[-CONFLICT_CANDIDATES:]:
+        for j in sorted(index.candidates(b, CONFLICT_CANDIDATES)):
             number_a, a = facts[j]
             if number_a == number_b:
                 continue

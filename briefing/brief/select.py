@@ -74,10 +74,12 @@ EVENT_SHARE_SPEAKER = 0.4  # ...fewer for one speaker's two tellings of a point 
 # (a paraphrase, then the quotation: "Istanbul could host the next round", "Istanbul
 # is very good")
 EVENT_CORROBORATION = 1.0  # per further origin telling the line's event in its own words
-EVENT_CANDIDATES = 50  # better lines a line is compared with: the story's own few
+EVENT_CANDIDATES = 50  # better lines a line is compared with: the story's own few...
+EVENT_POSTINGS = 400  # ...found among the latest lines holding each of its words
+COMMON_POSTINGS = 400  # lines holding a word beyond which it says nothing of centrality
 CENTRALITY = 2.0  # per origin telling most of what a line says in its own words...
 CENTRALITY_CAP = 4.0  # ...up to four: beyond, a story's every line says "the Fed"
-CENTRAL_CANDIDATES = 200  # lines a line is compared with, those sharing most words
+CENTRAL_CANDIDATES = 60  # lines a line is compared with, those sharing most words
 
 COVERAGE_OUTLETS = 5  # outlets the header names; beyond, the last place counts the rest
 ORDERED_LINES = 200  # lines put in marginal order; a page holds 20 to 40, and the
@@ -188,25 +190,28 @@ def _one_line_per_event(
     told: dict[int, int] = {}
     heads: list[int] = []
     by_term: dict[str, list[int]] = {}
+    rank_of: dict[int, int] = {}
     for i in order:
-        candidates = sorted(
-            {j for term in traits[i].content for j in by_term.get(term, ())},
-            key=heads.index,
-        )[:EVENT_CANDIDATES]
+        shared = Counter(j for term in traits[i].content
+                         for j in by_term.get(term, ())[-EVENT_POSTINGS:])
+        candidates = sorted((j for j, count in shared.most_common(EVENT_CANDIDATES)
+                             if count >= 3), key=rank_of.__getitem__)
         head = next((j for j in candidates if _tells_again(
             traits[i], traits[j], weight,
             close=neighbours(clusters[i].lead.fact, clusters[j].lead.fact))), None)
         if head is None:
+            rank_of[i] = len(heads)
             heads.append(i)
             for term in traits[i].content:
                 by_term.setdefault(term, []).append(i)
         else:
             told[i] = head
     raised: dict[int, Item] = {}
-    for head in heads:
-        tellings = [head, *(i for i, j in told.items() if j == head)]
-        if len(tellings) == 1:
-            continue
+    followers: dict[int, list[int]] = {}
+    for i, j in told.items():
+        followers.setdefault(j, []).append(i)
+    for head, others in followers.items():
+        tellings = [head, *others]
         own = {origin.get(c.source_id, c.source_id) for c in items[head].citations}
         every = {origin.get(c.source_id, c.source_id) for i in tellings
                  for c in items[i].citations}
@@ -273,7 +278,8 @@ def _with_centrality(
         total = sum(weight.get(t, 1.0) for t in contents[n])
         best: dict[str, float] = {}
         if total:
-            shared = Counter(m for t in contents[n] for m in by_term.get(t, ()) if m != n)
+            shared = Counter(m for t in contents[n] if len(by_term[t]) <= COMMON_POSTINGS
+                             for m in by_term[t] if m != n)
             for m, count in shared.most_common(CENTRAL_CANDIDATES):
                 if count < 2:
                     break
