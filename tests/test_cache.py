@@ -63,7 +63,7 @@ def _cache(folder: Path) -> FactCache:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.pickle"))
+    return sorted(folder.rglob("*.json"))
 
 
 # -- the cache ------------------------------------------------------------------------
