@@ -24,8 +24,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
-from ..errors import ModelError
-from ..models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
+from ..errors import ModelError, ThemesError
+from ..models import LIMITS, NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_identity
 
 __all__ = [
@@ -160,10 +160,17 @@ class ThemeMatcher:
             for number, pattern in enumerate(theme.patterns):
                 key = f"{theme.key}#{number}"
                 self._weights[nlp.vocab.strings.add(key)] = (theme.key, pattern.weight)
-                if isinstance(pattern.pattern, str):
-                    self._phrases.add(key, [nlp.make_doc(pattern.pattern)])
-                else:
-                    self._tokens.add(key, [list(pattern.pattern)])
+                try:
+                    if isinstance(pattern.pattern, str):
+                        self._phrases.add(key, [nlp.make_doc(pattern.pattern)])
+                    else:
+                        self._tokens.add(key, [list(pattern.pattern)])
+                except (ValueError, TypeError, KeyError) as error:  # spaCy's pattern errors
+                    problem = " ".join(str(error).split())
+                    raise ThemesError(
+                        f"{themes.path}: theme {theme.key!r} pattern #{number + 1}: spaCy "
+                        f"refused it ({problem}); fix the pattern"
+                    ) from None
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, ThemeMatch]]:
         """Every match in *doc*: (start_char, end_char, match)."""
@@ -202,15 +209,22 @@ def parse_in_zones(
 
 
 def parse_sources(
-    sources: Sequence[Source], nlp: Language, matcher: ThemeMatcher, batch_size: int
+    sources: Sequence[Source], nlp: Language, matcher: ThemeMatcher, batch_size: int,
+    *, max_chars: int = LIMITS.max_paragraph_chars,
 ) -> Iterator[list[Fact]]:
     """The facts of each of *sources* in turn, from one ``nlp.pipe`` stream; their
-    ``dated`` expressions are left for ``dates.with_dates`` to resolve."""
+    ``dated`` expressions are left for ``dates.with_dates`` to resolve.
+
+    A paragraph longer than *max_chars* (a transcript with no breaks) is parsed in
+    pieces cut at sentence ends, each with its own offset, so that every offset
+    still indexes the source's text and spaCy is never handed more than it takes.
+    """
     paragraphs = (
-        (source.text[segment.start : segment.end], (position, segment.start, index, total))
+        (source.text[start:end], (position, start, index, total))
         for position, source in enumerate(sources)
         for total in [len(source.body)]
         for index, segment in enumerate(source.body)
+        for start, end in _pieces(source.text, segment.start, segment.end, max_chars)
     )
     done = 0  # sources handed back so far
     facts: list[Fact] = []
@@ -233,6 +247,22 @@ def parse_sources(
         done += 1
     for _ in range(done, len(sources)):
         yield []
+
+
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*\s+""")
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """*text[start:end]* in pieces of at most *limit* characters: each cut after the
+    last sentence end in its second half, else after the last space, else at *limit*."""
+    while end - start > limit:
+        window = text[start + limit // 2 : start + limit]
+        ends = [found.end() for found in _SENTENCE_END.finditer(window)]
+        space = max(window.rfind(" "), window.rfind("\n")) + 1
+        cut = start + limit // 2 + (ends[-1] if ends else space or len(window))
+        yield start, cut
+        start = cut
+    yield start, end
 
 
 @dataclass
