@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -185,17 +186,16 @@ def build(
             )
             if target is not None:
                 brief = result.brief
-                typer.echo(
+                _say(
                     f"wrote {target} ({len(brief.items)} lines in {len(brief.themes)} sections "
                     f"from {len(brief.sources)} sources"
                     + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
                        else "")
-                    + ")",
-                    err=True,
+                    + ")"
                 )
             if result.failures:
-                typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
-                           f"the brief holds the rest", err=True)
+                _say(f"briefing: {len(result.failures)} input(s) failed (named above); "
+                     "the brief holds the rest")
                 return EXIT_SOME_INPUTS_FAILED
             return 0
 
@@ -224,20 +224,19 @@ def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
         with Watcher(watched) as changes, ParserPool(model, jobs=jobs) as pool:
             _attempt(build, pool)
             building = False
-            typer.echo(f"briefing: watching {watched.describe()} for changes; Ctrl-C stops",
-                       err=True)
+            _say(f"briefing: watching {watched.describe()} for changes; Ctrl-C stops")
             for paths in changes:
                 names = [path.name for path in paths]
                 shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
                                                 if len(names) > 3 else "")
-                typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
-                           "building again", err=True)
+                _say(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
+                     "building again")
                 building = True
                 _attempt(build, pool)
                 building = False
     except KeyboardInterrupt:
-        typer.echo("briefing: stopped watching" + ("; the build under way was left "
-                   "unfinished and its brief not written" if building else ""), err=True)
+        _say("briefing: stopped watching" + ("; the build under way was left "
+             "unfinished and its brief not written" if building else ""))
 
 
 def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:
@@ -245,7 +244,7 @@ def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:
     try:
         build(pool)
     except BriefingError as error:
-        typer.echo(f"briefing: error: {error}", err=True)
+        _say(f"briefing: error: {error}")
 
 
 def _interrupt(_signal: int, _frame: object) -> None:
@@ -322,9 +321,9 @@ def send(
             result = build_brief(list(inputs) if inputs else ["seeds"], options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
             saved = write_output(message.as_bytes(), output) or output
-            typer.echo(f"saved {saved}", err=True)
+            _say(f"saved {saved}")
         accepted = send_message(message, server, password=password, saved=saved)
-        typer.echo(f"sent {saved} to {', '.join(accepted)} via {server.name}", err=True)
+        _say(f"sent {saved} to {', '.join(accepted)} via {server.name}")
 
 
 @app.command()
@@ -340,7 +339,7 @@ def inspect(
         from .inspect import describe_source
 
         for line in describe_source(file, model=model, themes=themes):
-            typer.echo(line)
+            typer.echo(_one_line(line))
 
 
 @app.command("cache")
@@ -365,12 +364,14 @@ def cache_command(
             raise BriefingError(f"--older-than {older_than} is not a number of days; "
                                 "give 0 or more")
         if not clear:
-            typer.echo(f"fact cache {folder}: {cache_usage(folder)}")
+            typer.echo(_one_line(f"fact cache {folder}: {cache_usage(folder)}"))
             return
-        age = None if older_than is None else dt.timedelta(days=older_than)
+        # More days than a timedelta holds (2.7 million years) delete nothing, as asked.
+        age = None if older_than is None else dt.timedelta(
+            days=min(older_than, dt.timedelta.max.days))
         removed = prune_cache(folder, older_than=age)
-        typer.echo(f"removed {removed} from the fact cache {folder}; "
-                   f"{cache_usage(folder)} left")
+        typer.echo(_one_line(f"removed {removed} from the fact cache {folder}; "
+                             f"{cache_usage(folder)} left"))
 
 
 def _mail_settings(config: Path | None, **options: object) -> MailSettings:
@@ -453,30 +454,47 @@ class _reported_errors:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  _tb: object) -> None:
         if isinstance(error, BriefingError):
-            typer.echo(f"briefing: error: {error}", err=True)
+            _say(f"briefing: error: {error}")
             raise typer.Exit(error.exit_code)
         if isinstance(error, BrokenPipeError):  # `briefing inspect x | head`: not an error
             sys.stderr.close()
             raise typer.Exit(0)
         if isinstance(error, KeyboardInterrupt):
-            typer.echo("briefing: interrupted; no output written", err=True)
+            _say("briefing: interrupted; no output written")
             raise typer.Exit(130)
         expected = typer.Exit | click.ClickException
         if isinstance(error, Exception) and not isinstance(error, expected):
             if logger.isEnabledFor(logging.DEBUG):
                 return None  # -vv: let the traceback through for a bug report
-            typer.echo(
+            _say(
                 f"briefing: internal error: {type(error).__name__}: {error}; no output written. "
                 "Run again with -vv for details and please report it",
-                err=True,
             )
             raise typer.Exit(70)  # EX_SOFTWARE
         return None
 
 
+def _say(text: str) -> None:
+    """One line on standard error."""
+    typer.echo(_one_line(text), err=True)
+
+
+# What would break a message's one line or change how it reads: line breaks and other
+# controls, line separators and bidi overrides (a path may hold any of them).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _one_line(text: str) -> str:
+    """*text* with each control or bidi character written as an escape ("\\n", "\\u202e")."""
+    return _UNPRINTABLE.sub(lambda found: _ESCAPES.get(found.group()) or (
+        f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100
+        else f"\\u{ord(found.group()):04x}"), text)
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"briefing: {record.levelname.lower()}: {record.getMessage()}"
+        return _one_line(f"briefing: {record.levelname.lower()}: {record.getMessage()}")
 
 
 def _configure_logging(verbose: int) -> None:
