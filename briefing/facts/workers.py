@@ -163,13 +163,15 @@ class Workers:
 
     def start(self) -> None:
         """Start every worker now, loading the model, before there is a task."""
-        for _ in range(self.processes):  # processes start as tasks come
-            self._executor.submit(_ready)
+        with _ctrl_c_held():
+            for _ in range(self.processes):  # processes start as tasks come
+                self._executor.submit(_ready)
 
     def parse(self, tasks: Sequence[Sequence[Source]]) -> Iterator[TaskResult]:
         """Hand the workers *tasks* now; their results in task order, as they come."""
         try:
-            futures = [self._executor.submit(_parse_task, task) for task in tasks]
+            with _ctrl_c_held():
+                futures = [self._executor.submit(_parse_task, task) for task in tasks]
         except BrokenProcessPool:  # a worker died while loading the model
             raise _died() from None
         return self._results(futures)
@@ -194,6 +196,23 @@ class Workers:
             for process in list((getattr(self._executor, "_processes", None) or {}).values()):
                 process.terminate()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold SIGINT back while workers may be forked: a Ctrl-C (sent to the whole process
+    group) reaching a worker before it ignores SIGINT would kill it, and the build would
+    report a dead worker instead of the interruption. The worker inherits the held signal
+    and drops it once it ignores SIGINT; this process gets it as soon as the block ends."""
+    held = (hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread())
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _died() -> BriefingError:
@@ -246,6 +265,8 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
     global _worker
     _die_with(parent, signal_on_exit=main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):  # held back while this worker was forked
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops us, whatever it set
     records: list[logging.LogRecord] = []
     root = logging.getLogger("briefing")
