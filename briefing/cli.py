@@ -162,6 +162,9 @@ def build(
 
         sources = list(inputs) if inputs else ["seeds"]
         target_name = output or f"brief.{fmt}"
+        from .delivery.output import check_output
+
+        check_output(target_name)  # a FIFO or a missing folder fails now, not after the build
 
         def build_and_write(pool: ParserPool | None = None) -> int:
             """One build, its brief written: the exit code it earns."""
@@ -298,6 +301,7 @@ def send(
                                   smtp=smtp, security=security, user=user, timeout=timeout)
         from .delivery.mail import PASSWORD_ENV, Server, check_login, compose, read_message
         from .delivery.mail import send as send_message
+        from .delivery.output import check_output
 
         server = Server.from_settings(settings)
         password = os.environ.get(PASSWORD_ENV)
@@ -315,6 +319,8 @@ def send(
                 raise BriefingError(
                     f"--paper {paper!r} is not one of {', '.join(PAPERS)}; pick one")
             from .pipeline import BuildOptions, build_brief, render_output, write_output
+
+            check_output(output)
 
             options = BuildOptions(themes=themes, model=model, title=title,
                                    date=_parse_date(date), paper=paper.lower())

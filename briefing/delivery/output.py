@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 
-__all__ = ["write_output"]
+__all__ = ["check_output", "write_output"]
 
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -28,28 +28,20 @@ _KINDS = (
 )
 
 
+def check_output(output: str | Path) -> None:
+    """Raise the OutputError writing to *output* would raise for where it is (a
+    folder, a FIFO, a missing folder), so a command can fail before its build."""
+    if str(output) != "-":
+        _target(output)
+
+
 def write_output(data: bytes, output: str | Path) -> Path | None:
     """Write *data* to *output* atomically; "-" writes to standard output."""
     if str(output) == "-":
         _write_stdout(data)
         return None
-    target = _resolved(Path(output), output)
-    try:
-        status = target.stat()
-    except FileNotFoundError:
-        status = None
-    except OSError as error:
-        raise OutputError(f"{output}: cannot write ({error.strerror}); pick another --output"
-                          ) from None
-    if status is not None and stat.S_ISDIR(status.st_mode):
-        raise OutputError(f"{output}: is a folder; give a file name such as brief.pdf")
-    if status is not None and not stat.S_ISREG(status.st_mode):
-        kind = next((kind for test, kind in _KINDS if test(status.st_mode)), "not a file")
-        raise OutputError(f"{output}: is {kind}, not a regular file; give a file name, or "
-                          "--output - to write to standard output")
+    target, status = _target(output)
     folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"{output}: folder {folder} does not exist; create it first")
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as error:
@@ -71,6 +63,27 @@ def write_output(data: bytes, output: str | Path) -> Path | None:
         Path(temporary).unlink(missing_ok=True)
         raise
     return Path(output)
+
+
+def _target(output: str | Path) -> tuple[Path, os.stat_result | None]:
+    """The file to replace for *output* (a link's target) and its status, if it exists."""
+    target = _resolved(Path(output), output)
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise OutputError(f"{output}: cannot write ({error.strerror}); pick another --output"
+                          ) from None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise OutputError(f"{output}: is a folder; give a file name such as brief.pdf")
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        kind = next((kind for test, kind in _KINDS if test(status.st_mode)), "not a file")
+        raise OutputError(f"{output}: is {kind}, not a regular file; give a file name, or "
+                          "--output - to write to standard output")
+    if not target.parent.is_dir():
+        raise OutputError(f"{output}: folder {target.parent} does not exist; create it first")
+    return target, status
 
 
 def _resolved(path: Path, output: str | Path) -> Path:
