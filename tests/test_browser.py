@@ -1,9 +1,10 @@
 """The HTML brief in a real browser: headless Chromium driven by Playwright, checked with axe-core.
 
 The full page and a host page embedding two fragments beside hostile host styles
-(``!important`` ones among them) are served from a real HTTP server on 127.0.0.1. Every request that is not the
-page itself is blocked and recorded; console errors are collected; screenshots
-are kept in artifacts/browser/ (git-ignored) for a person to look at.
+(``!important`` ones among them) are served from a real HTTP server on 127.0.0.1.
+Every request that is not the page itself is blocked and recorded; console errors
+are collected; screenshots are kept in artifacts/browser/ (git-ignored) for a
+person to look at.
 """
 
 from __future__ import annotations

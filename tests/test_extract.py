@@ -258,3 +258,23 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
             fact_from_record({**good, field: bad})
     with pytest.raises(ValueError):
         fact_from_record({**good, "extra": 1})
+
+
+def test_a_paragraph_too_long_for_spacy_is_parsed_in_pieces_with_its_offsets(
+    nlp: Language,
+) -> None:
+    """A transcript with no paragraph breaks: cut at sentence ends into pieces spaCy takes
+    (over 1,000,000 characters it refuses, E088), every fact still at its own offsets."""
+    from briefing.facts.extract import ThemeMatcher, parse_sources
+
+    sentences = [f"The harbour board met for the {n}th time on Tuesday and said the strike "
+                 f"had cost {n} million dollars." for n in range(1, 41)]
+    paragraph = " ".join(sentences)
+    source = Source(id="1", path="t.txt", text="Transcript.\n\n" + paragraph,
+                    segments=(Segment(13, 13 + len(paragraph), True, "article body"),))
+    matcher = ThemeMatcher(nlp, load_themes())
+    (whole,) = parse_sources([source], nlp, matcher, 64)
+    (pieces,) = parse_sources([source], nlp, matcher, 64, max_chars=1000)
+    assert len(paragraph) > 3 * 1000
+    assert [fact.text for fact in pieces] == [fact.text for fact in whole] == sentences
+    assert all(source.text[f.start:f.end] == f.text for f in pieces)
