@@ -120,7 +120,7 @@ class FactCache:
         self.hits += 1
         with contextlib.suppress(OSError):  # its last use, for ``prune_cache(older_than=)``
             os.utime(path)
-        return [dataclasses.replace(fact, source_id=source.id) for fact in facts]
+        return facts
 
     def put(self, key: str, facts: Sequence[Fact]) -> None:
         """Store *facts* under *key*; a cache that cannot be written only logs a warning."""
@@ -212,14 +212,17 @@ def _leftovers(folder: Path) -> list[Path]:
 
 
 def _decode(data: bytes, key: str, source: Source) -> list[Fact] | None:
-    """The facts an entry holds, if it is whole and every fact quotes *source*."""
+    """The facts an entry holds, numbered as *source*, if it is whole and every fact
+    quotes *source*."""
     header = _FORMAT + key.encode() + b"\n"
     if not data.startswith(header):
         return None
     try:
         records = json.loads(data[len(header):].decode("utf-8", "surrogatepass"))
-        if not isinstance(records, list):
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             return None
+        for record in records:  # renumbered here: not a copy of each fact after
+            record["source_id"] = source.id
         facts = [fact_from_record(record) for record in records]
     except (ValueError, TypeError, RecursionError):  # not JSON, or not fact records
         return None
