@@ -145,7 +145,7 @@ def read_bytes(file: Path, *, limit: int | None = None) -> bytes:
 
 def _read_metadata(file: Path, *, warn: bool = True) -> dict[str, Any]:
     sidecar = file.with_suffix(".toml")
-    if not sidecar.is_file():
+    if not sidecar.exists():  # a FIFO or folder there is read, and refused, not skipped
         if warn:
             logger.warning(
                 "%s: no metadata file %s; the file name stands in for the outlet",
