@@ -280,6 +280,8 @@ class Limits:
     # beyond this it is not an article (and parsing it would take an hour)
     max_settings_bytes: int = 2**20  # a themes file, mail config, sidecar or model
     # meta.json: a themes file of thousands of patterns is a few hundred KB
+    max_settings_depth: int = 16  # tables and arrays nested in those: a themes file's
+    # deepest, [[theme]] > patterns > pattern > tokens > token > {IN = [...]}, is 7
     max_message_bytes: int = 32 * 2**20  # a saved message sent with `send --eml`: a
     # one-page PDF is well under 1 MB, and most mail servers refuse over 25-50 MB
     max_front_matter_bytes: int = 64 * 2**10  # front matter holds metadata: a few keys,

@@ -60,7 +60,6 @@ SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_TIMEOUT = 30.0  # seconds for the whole exchange: a silent or slow server fails, never hangs
 CONFIG_KEYS = ("from", "to", "cc", "reply_to", "smtp", "security", "user", "timeout")
-_CONFIG_DEPTH = 2  # the mail config is flat: keys, and lists of addresses
 HTML_TEMPLATE = "brief-email.html"
 TEXT_TEMPLATE = "brief.txt"
 # One address as it appears in a header: local@domain, no spaces or brackets inside.
@@ -128,7 +127,7 @@ def load_mail_config(path: str | Path) -> MailSettings:
     try:
         raw = read_file(path, limit=LIMITS.max_settings_bytes, what="a mail config",
                         error=MailError)
-        data = load_toml(raw.decode("utf-8"), depth=_CONFIG_DEPTH)
+        data = load_toml(raw.decode("utf-8"), depth=LIMITS.max_settings_depth)
     except FileNotFoundError:
         raise MailError(f"{path}: mail config not found; check the path") from None
     except (OSError, UnicodeDecodeError) as error:

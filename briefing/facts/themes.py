@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_THEMES = Path(__file__).parent / "themes.toml"
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_MAX_DEPTH = 16  # [[theme]] > patterns > pattern > tokens > token > {IN = [...]}: 7 deep
 _MATCH_ATTRS = ("LOWER", "ORTH", "NORM")  # attributes a phrase pattern can be compared on
 # Token-pattern keys spaCy's Matcher accepts; anything else is almost always a typo.
 _TOKEN_KEYS = {
@@ -55,7 +54,7 @@ def load_themes(path: str | Path | None = None) -> Themes:
     except (OSError, UnicodeDecodeError) as error:
         raise ThemesError(f"{name}: cannot read themes file ({_reason(error)})") from None
     try:
-        data = load_toml(raw, depth=_MAX_DEPTH)
+        data = load_toml(raw, depth=LIMITS.max_settings_depth)
     except ValueError as error:  # TOMLDecodeError is one
         raise ThemesError(f"{name}: not valid TOML: {error}") from None
     themes = _parse(data, name, raw)

@@ -167,6 +167,7 @@ async def _read(shown: str, response: httpx.Response, limits: FetchLimits) -> Do
             if size > limits.max_bytes:
                 raise _too_big(shown, limits)
             chunks.append(piece)
+    decoder.finish()
     media, _, parameters = response.headers.get("content-type", "").partition(";")
     charset = None
     for parameter in parameters.split(";"):
@@ -205,12 +206,19 @@ class _Decoder:
             raise InputError(f"{shown}: the answer is encoded {len(codings)} times over "
                              f"({header}); a server encodes once: not an article page")
         self._layers = [_layer(coding, shown) for coding in reversed(codings)]
+        self._shown = shown
 
     def decode(self, data: bytes) -> Iterator[bytes]:
         pieces: Iterator[bytes] = iter((data,))
         for layer in self._layers:
             pieces = layer.pieces(pieces)
         return (piece for piece in pieces if piece)
+
+    def finish(self) -> None:
+        """At the body's end: a compressed stream that has not ended was cut short."""
+        if not all(layer.finished() for layer in self._layers):
+            raise InputError(f"{self._shown}: the compressed answer is cut short; try again "
+                             "later")
 
 
 class _Zlib:
@@ -239,6 +247,9 @@ class _Zlib:
                 if self._decompressor.eof or (not pending and len(out) < _CHUNK):
                     break
 
+    def finished(self) -> bool:
+        return bool(self._decompressor.eof)
+
 
 class _Brotli:
     def __init__(self, module: Any, shown: str) -> None:
@@ -254,6 +265,9 @@ class _Brotli:
                 raise InputError(f"{self._shown}: the compressed answer is damaged "
                                  f"({error}); try again later") from None
 
+    def finished(self) -> bool:
+        return bool(self._decompressor.is_finished())
+
 
 def _layer(coding: str, shown: str) -> _Zlib | _Brotli:
     if coding in ("gzip", "x-gzip"):
@@ -261,7 +275,7 @@ def _layer(coding: str, shown: str) -> _Zlib | _Brotli:
     if coding == "deflate":
         return _Zlib(zlib.MAX_WBITS, shown, fallback=-zlib.MAX_WBITS)
     brotli = _bounded_brotli()
-    if coding == "br" and brotli is not None:
+    if coding == "br" and brotli is not None:  # 1.2 also has is_finished
         return _Brotli(brotli, shown)
     raise InputError(f"{shown}: the answer is in the content coding {coding!r}, which "
                      f"briefing does not read ({_accept_encoding()}); save the page and "

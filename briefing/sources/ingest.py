@@ -154,7 +154,7 @@ def _read_metadata(file: Path, *, warn: bool = True) -> dict[str, Any]:
         return {}
     raw = read_bytes(sidecar, limit=LIMITS.max_settings_bytes)
     try:
-        data = load_toml(raw.decode("utf-8"), depth=LIMITS.max_front_matter_depth)
+        data = load_toml(raw.decode("utf-8"), depth=LIMITS.max_settings_depth)
     except UnicodeDecodeError as error:
         raise InputError(f"{sidecar}: cannot read metadata ({error})") from None
     except (tomllib.TOMLDecodeError, ValueError) as error:
