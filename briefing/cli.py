@@ -14,9 +14,10 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import click
 import typer
@@ -139,7 +140,7 @@ def build(
 ) -> None:
     """Build a one-page brief from INPUT articles, as PDF, HTML, JSON or an email (eml)."""
     _configure_logging(verbose)
-    with _reported_errors():
+    with _reported_errors() as interrupts:
         fmt = format.lower()
         if fmt not in FORMATS:
             raise BriefingError(
@@ -179,6 +180,7 @@ def build(
 
                 write_archive(result.brief.sources, archive)
             data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
+            interrupts.check()
             target = write_output(data, target_name)
             logger.info(
                 "timings: %s; total %.2fs; in worker processes, beside them: %s",
@@ -208,6 +210,7 @@ def build(
             watched = Watched.of(sources, also=(themes, mail_config),
                                  written=(target_name, archive))
             _watch(build_and_write, watched, model=model, jobs=jobs)
+            interrupts.interrupted = False  # the watch's way to stop: it said so, exit 0
             return
         code = build_and_write()
         if code:
@@ -293,7 +296,7 @@ def send(
 ) -> None:
     """Build a brief and email it over SMTP; the message is saved as .eml first."""
     _configure_logging(verbose)
-    with _reported_errors():
+    with _reported_errors() as interrupts:
         if starttls and ssl:
             raise BriefingError("--starttls and --ssl exclude each other; give one")
         security = "starttls" if starttls else "ssl" if ssl else None
@@ -326,6 +329,7 @@ def send(
                                    date=_parse_date(date), paper=paper.lower())
             result = build_brief(list(inputs) if inputs else ["seeds"], options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
+            interrupts.check()
             saved = write_output(message.as_bytes(), output) or output
             _say(f"saved {saved}")
         accepted = send_message(message, server, password=password, saved=saved)
@@ -452,13 +456,36 @@ def _parse_since(value: str | None) -> dt.datetime | None:
 
 
 class _reported_errors:
-    """Turn a BriefingError into one line on stderr and a non-zero exit."""
+    """Turn a BriefingError into one line on stderr and a non-zero exit.
 
-    def __enter__(self) -> None:
-        return None
+    Ctrl-C is noted as well as raised: Python drops an exception raised inside a
+    finalizer (``__del__``), and a Ctrl-C that lands in one would let the command
+    run on. ``check()`` raises it again before an output is written, and a command
+    that ends any other way after one is reported as interrupted.
+    """
+
+    def __enter__(self) -> _reported_errors:
+        self.interrupted = False
+        self._previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        return self
+
+    def _on_interrupt(self, _signal: int, _frame: object) -> None:
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if Ctrl-C came, even if a finalizer swallowed it."""
+        if self.interrupted:
+            raise KeyboardInterrupt
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  _tb: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self.interrupted and not isinstance(error, typer.Exit | click.exceptions.Exit):
+            error = KeyboardInterrupt()  # whatever came after it: the user asked to stop
         if isinstance(error, BriefingError):
             _say(f"briefing: error: {error}")
             raise typer.Exit(error.exit_code)
