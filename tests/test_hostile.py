@@ -813,22 +813,22 @@ def test_watch_hears_a_folder_removed_and_made_again(tmp_path: Path) -> None:
                                   str(folder), "-f", "json", "-o", str(tmp_path / "out/b.json")],
                                  stderr=err, start_new_session=True)
     try:
-        def wait_for(text: str, count: int = 1) -> None:
+        def wait_for(*texts: str) -> None:
+            """Until *texts* are in the log, in this order."""
             deadline = time.monotonic() + 30
-            while log.read_text().count(text) < count and time.monotonic() < deadline:
+            pattern = re.compile(".*".join(map(re.escape, texts)), re.DOTALL)
+            while not pattern.search(log.read_text()) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert log.read_text().count(text) >= count, log.read_text()
+            assert pattern.search(log.read_text()), log.read_text()
 
         wait_for("for changes; Ctrl-C stops")
         shutil.rmtree(folder)
         wait_for("was removed; watching for it to come back")
         _article(folder, "later.txt")
-        wait_for("is there again; watching it anew")
-        wait_for("wrote ", 2)  # the folder made again is built
+        wait_for("is there again; watching it anew", "wrote ")  # built from the folder again
         (folder / "latest.txt").write_text(ARTICLE.replace("Valdemar", "Oster"),
                                            encoding="utf-8")
-        wait_for("latest.txt changed")  # and still heard afterwards
-        wait_for("wrote ", 3)
+        wait_for("is there again", "latest.txt changed", "wrote ")  # and heard still
     finally:
         watch.send_signal(signal.SIGTERM)
         watch.wait(timeout=30)

@@ -198,21 +198,25 @@ class Workers:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}  # what a worker must not get before it is ready
+
+
 @contextlib.contextmanager
 def _ctrl_c_held() -> Iterator[None]:
-    """Hold SIGINT back while workers may be forked: a Ctrl-C (sent to the whole process
-    group) reaching a worker before it ignores SIGINT would kill it, and the build would
-    report a dead worker instead of the interruption. The worker inherits the held signal
-    and drops it once it ignores SIGINT; this process gets it as soon as the block ends."""
+    """Hold SIGINT and SIGTERM back while workers may be forked. A worker starts with
+    this process's handlers: a Ctrl-C (sent to the whole process group) or a watch's
+    SIGTERM reaching it before it sets its own would raise KeyboardInterrupt in it, which
+    would print a traceback and pass for a dead worker. It inherits the held signals and
+    takes them once its handlers are set; this process gets them when the block ends."""
     held = (hasattr(signal, "pthread_sigmask")
             and threading.current_thread() is threading.main_thread())
     if held:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
         if held:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def _died() -> BriefingError:
@@ -265,9 +269,9 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
     global _worker
     _die_with(parent, signal_on_exit=main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if hasattr(signal, "pthread_sigmask"):  # held back while this worker was forked
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops us, whatever it set
+    if hasattr(signal, "pthread_sigmask"):  # held back while this worker was forked
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     records: list[logging.LogRecord] = []
     root = logging.getLogger("briefing")
     root.handlers[:] = [_Collect(records)]
