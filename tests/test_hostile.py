@@ -836,3 +836,33 @@ def test_watch_hears_a_folder_removed_and_made_again(tmp_path: Path) -> None:
     assert "Traceback" not in log.read_text()
     assert json.loads((tmp_path / "out/b.json").read_text())["sources"][1]["path"].endswith(
         "latest.txt")
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+def test_workers_end_with_their_parent_without_the_kernel_signal_too(tmp_path: Path) -> None:
+    """Workers made outside the main thread (a library caller's thread) do not ask Linux
+    for the parent-death signal, which comes when the thread that forked them ends:
+    the thread watching the parent, as on every other system, must end them."""
+    script = ("import threading, time\n"
+              "from briefing.facts.themes import load_themes\n"
+              "from briefing.facts.workers import Workers\n"
+              "def start():\n"
+              "    Workers('no-such-model', load_themes(), 64, 1).start()\n"
+              "threading.Thread(target=start).start()\n"
+              "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 30
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline:
+        workers = children(parent.pid)
+        time.sleep(0.05)
+    assert workers, "precondition: the script started its worker"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if not gone(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "a worker outlived its parent"
