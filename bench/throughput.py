@@ -6,8 +6,8 @@ Reads the articles of FOLDER and loads the model (not timed), then times either
 briefing's extraction stage (``extract``: parse, rules, facts) or bare spaCy
 (``nlp.pipe`` over the same paragraphs, same batch size and processes, Docs
 dropped at once). Prints one JSON object: seconds, articles, words, facts, peak
-resident memory before and after the timed part (MB), and the pickled size of
-the facts kept (MB).
+resident memory before and after the timed part (MB), and the size of the facts
+kept as the fact cache stores them (JSON records, MB).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import pickle
 import resource
 import time
 
 from briefing.facts.extract import DEFAULT_MODEL, load_model
 from briefing.facts.extraction import extract
 from briefing.facts.themes import load_themes
+from briefing.models import fact_record
 from briefing.sources.ingest import read_sources
 
 
@@ -67,7 +67,7 @@ def main() -> None:
         "peak_before_mb": before,
         "peak_mb": _peak_mb(),
         "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "facts_mb": len(pickle.dumps(facts)) / 2**20,
+        "facts_mb": len(json.dumps([fact_record(fact) for fact in facts])) / 2**20,
         "texts_mb": sum(len(source.text) for source in sources) / 2**20,
     }))
 

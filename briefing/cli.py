@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -252,7 +253,7 @@ def build(
     folder seeds/.
     """
     _configure_logging(verbose)
-    with _reported_errors():
+    with _reported_errors() as interrupts:
         fmt = format.lower()
         if fmt not in FORMATS:
             raise BriefingError(
@@ -279,6 +280,9 @@ def build(
 
         sources = _inputs(inputs, "build")
         target_name = output or f"brief.{fmt}"
+        from .delivery.output import check_output
+
+        check_output(target_name)  # a FIFO or a missing folder fails now, not after the build
         if fmt == "eml":  # before the build: an unaddressed message is no use
             from .delivery.mail import check_addressed
 
@@ -298,6 +302,7 @@ def build(
 
                 write_archive(result.brief.sources, archive)
             data = render_output(result, fmt, fragment=fragment, id_prefix=id_prefix, mail=mail)
+            interrupts.check()
             target = write_output(data, target_name)
             record_brief(result)
             _keep_edits(result)
@@ -310,21 +315,20 @@ def build(
             )
             if target is not None:
                 brief = result.brief
-                typer.echo(
+                _say(
                     f"wrote {target} ({_count(len(brief.items), 'line')} in "
                     f"{_count(len(brief.themes), 'section')} from "
                     f"{_count(len(brief.sources), 'source')}"
                     + (f"; {brief.dropped} lines left out to fit one page" if brief.dropped
                        else "")
                     + ")" + (f"; {_since(brief)}" if brief.since else ""),
-                    err=True,
                 )
             if explain:
                 for line in explain_left_out(result.brief):
-                    typer.echo(line, err=True)
+                    _say(line)
             if result.failures:
-                typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
-                           f"the brief holds the rest", err=True)
+                _say(f"briefing: {len(result.failures)} input(s) failed (named above); "
+                     "the brief holds the rest")
                 return EXIT_SOME_INPUTS_FAILED
             return 0
 
@@ -334,6 +338,7 @@ def build(
             watched = Watched.of(sources, also=(themes, mail_config, edits),
                                  written=(target_name, archive), polled=interval is not None)
             _watch(build_and_write, watched, model=model, jobs=jobs, every=interval)
+            interrupts.interrupted = False  # the watch's way to stop: it said so, exit 0
             return
         code = build_and_write()
         if code:
@@ -358,23 +363,23 @@ def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
             if every is not None:
                 what += (" and " if what else "") + (
                     f"building again every {describe_interval(every)}")
-            typer.echo(f"briefing: {what}; Ctrl-C stops", err=True)
+            _say(f"briefing: {what}; Ctrl-C stops")
             for paths in changes:
                 names = [path.name for path in paths]
                 shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
                                                 if len(names) > 3 else "")
                 if not paths:  # the interval's tick
-                    typer.echo(f"briefing: {dt.datetime.now():%H:%M:%S}, building again "
-                               "(URLs and feeds fetched again)", err=True)
+                    _say(f"briefing: {dt.datetime.now():%H:%M:%S}, building again "
+                               "(URLs and feeds fetched again)")
                 else:
-                    typer.echo(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
-                               "building again", err=True)
+                    _say(f"briefing: {shown} changed at {dt.datetime.now():%H:%M:%S}; "
+                               "building again")
                 building = True
                 _attempt(build, pool)
                 building = False
     except KeyboardInterrupt:
-        typer.echo("briefing: stopped watching" + ("; the build under way was left "
-                   "unfinished and its brief not written" if building else ""), err=True)
+        _say("briefing: stopped watching" + ("; the build under way was left "
+             "unfinished and its brief not written" if building else ""))
 
 
 def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:
@@ -382,7 +387,7 @@ def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:
     try:
         build(pool)
     except BriefingError as error:
-        typer.echo(f"briefing: error: {error}", err=True)
+        _say(f"briefing: error: {error}")
 
 
 def _interrupt(_signal: int, _frame: object) -> None:
@@ -439,7 +444,7 @@ def send(
     INPUT as for build (no INPUT: the folder seeds/); or --eml sends a saved message.
     """
     _configure_logging(verbose)
-    with _reported_errors():
+    with _reported_errors() as interrupts:
         if starttls and ssl:
             raise BriefingError("--starttls and --ssl exclude each other; give one")
         security = "starttls" if starttls else "ssl" if ssl else None
@@ -447,6 +452,7 @@ def send(
                                   smtp=smtp, security=security, user=user, timeout=timeout)
         from .delivery.mail import PASSWORD_ENV, Server, check_login, compose, read_message
         from .delivery.mail import send as send_message
+        from .delivery.output import check_output
 
         server = Server.from_settings(settings)
         password = os.environ.get(PASSWORD_ENV)
@@ -471,6 +477,8 @@ def send(
                 write_output,
             )
 
+            check_output(output)
+
             options = BuildOptions(themes=themes, model=model, title=title,
                                    date=_parse_date(date), paper=paper.lower(),
                                    **_desk_options(history, no_history=no_history,
@@ -478,12 +486,13 @@ def send(
                                                    edits=edits))
             result = build_brief(_inputs(inputs, "send"), options)
             message = compose(result.brief, render_output(result, "pdf"), settings)
+            interrupts.check()
             saved = write_output(message.as_bytes(), output) or output
             record_brief(result)  # saved, so it reaches its readers now or when sent again
             _keep_edits(result)
-            typer.echo(f"saved {saved}", err=True)
+            _say(f"saved {saved}")
         accepted = send_message(message, server, password=password, saved=saved)
-        typer.echo(f"sent {saved} to {', '.join(accepted)} via {server.name}", err=True)
+        _say(f"sent {saved} to {', '.join(accepted)} via {server.name}")
 
 
 @app.command()
@@ -508,14 +517,14 @@ def inspect(
 
         if len(inputs) == 1 and looks_like_brief(inputs[0]):
             for line in describe_lines(read_brief(inputs[0])):
-                typer.echo(line)
+                typer.echo(_one_line(line))
             return
         report = describe_sources(inputs, model=model, themes=themes)
         for line in report:
-            typer.echo(line)
+            typer.echo(_one_line(line))
         if report.failures:
-            typer.echo(f"briefing: {len(report.failures)} input(s) failed (named above); "
-                       "the others are shown", err=True)
+            _say(f"briefing: {len(report.failures)} input(s) failed (named above); "
+                 "the others are shown")
             raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
 
 
@@ -544,7 +553,7 @@ def history_command(
         with History(history or _history_path(), create=False) as store:
             if brief is not None:
                 for line in describe_lines(store.load(_brief_id(store, brief, title)).brief):
-                    typer.echo(line)
+                    typer.echo(_one_line(line))
                 return
             summaries = store.briefs(title)
             if not summaries:
@@ -813,12 +822,14 @@ def cache_command(
             raise BriefingError(f"--older-than {older_than} is not a number of days; "
                                 "give 0 or more")
         if not clear:
-            typer.echo(f"fact cache {folder}: {cache_usage(folder)}")
+            typer.echo(_one_line(f"fact cache {folder}: {cache_usage(folder)}"))
             return
-        age = None if older_than is None else dt.timedelta(days=older_than)
+        # More days than a timedelta holds (2.7 million years) delete nothing, as asked.
+        age = None if older_than is None else dt.timedelta(
+            days=min(older_than, dt.timedelta.max.days))
         removed = prune_cache(folder, older_than=age)
-        typer.echo(f"removed {removed} from the fact cache {folder}; "
-                   f"{cache_usage(folder)} left")
+        typer.echo(_one_line(f"removed {removed} from the fact cache {folder}; "
+                             f"{cache_usage(folder)} left"))
 
 
 def _desk_options(history: Path | None, *, no_history: bool, repeat_old: bool = False,
@@ -1002,38 +1013,78 @@ def _parse_since(value: str | None) -> dt.datetime | None:
 
 
 class _reported_errors:
-    """Turn a BriefingError into one line on stderr and a non-zero exit."""
+    """Turn a BriefingError into one line on stderr and a non-zero exit.
 
-    def __enter__(self) -> None:
-        return None
+    Ctrl-C is noted as well as raised: Python drops an exception raised inside a
+    finalizer (``__del__``), and a Ctrl-C that lands in one would let the command
+    run on. ``check()`` raises it again before an output is written, and a command
+    that ends any other way after one is reported as interrupted.
+    """
+
+    def __enter__(self) -> _reported_errors:
+        self.interrupted = False
+        self._previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        return self
+
+    def _on_interrupt(self, _signal: int, _frame: object) -> None:
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if Ctrl-C came, even if a finalizer swallowed it."""
+        if self.interrupted:
+            raise KeyboardInterrupt
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  _tb: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self.interrupted and not isinstance(error, typer.Exit | click.exceptions.Exit):
+            error = KeyboardInterrupt()  # whatever came after it: the user asked to stop
         if isinstance(error, BriefingError):
-            typer.echo(f"briefing: error: {error}", err=True)
+            _say(f"briefing: error: {error}")
             raise typer.Exit(error.exit_code)
         if isinstance(error, BrokenPipeError):  # `briefing inspect x | head`: not an error
             sys.stderr.close()
             raise typer.Exit(0)
         if isinstance(error, KeyboardInterrupt):
-            typer.echo("briefing: interrupted; no output written", err=True)
+            _say("briefing: interrupted; no output written")
             raise typer.Exit(130)
         expected = typer.Exit | click.ClickException
         if isinstance(error, Exception) and not isinstance(error, expected):
             if logger.isEnabledFor(logging.DEBUG):
                 return None  # -vv: let the traceback through for a bug report
-            typer.echo(
+            _say(
                 f"briefing: internal error: {type(error).__name__}: {error}; no output written. "
                 "Run again with -vv for details and please report it",
-                err=True,
             )
             raise typer.Exit(70)  # EX_SOFTWARE
         return None
 
 
+def _say(text: str) -> None:
+    """One line on standard error."""
+    typer.echo(_one_line(text), err=True)
+
+
+# What would break a message's one line or change how it reads: line breaks and other
+# controls, line separators and bidi overrides (a path may hold any of them).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _one_line(text: str) -> str:
+    """*text* with each control or bidi character written as an escape ("\\n", "\\u202e")."""
+    return _UNPRINTABLE.sub(lambda found: _ESCAPES.get(found.group()) or (
+        f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100
+        else f"\\u{ord(found.group()):04x}"), text)
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"briefing: {record.levelname.lower()}: {record.getMessage()}"
+        return _one_line(f"briefing: {record.levelname.lower()}: {record.getMessage()}")
 
 
 def _configure_logging(verbose: int) -> None:

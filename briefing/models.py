@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "FACT_KINDS",
     "NUMERIC_LABELS",
     "Brief",
     "BriefTheme",
@@ -22,6 +25,8 @@ __all__ = [
     "Failure",
     "FetchLimits",
     "Item",
+    "LIMITS",
+    "Limits",
     "Pattern",
     "Placement",
     "Segment",
@@ -31,6 +36,9 @@ __all__ = [
     "Themes",
     "fact_from_record",
     "fact_record",
+    "plain_text",
+    "unsafe_character",
+    "without_credentials",
 ]
 
 
@@ -64,11 +72,20 @@ class Source:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(self.segments))
+        # Metadata is shown in the brief's header lines, source list and archive: no
+        # control character, and no bidi override that would reverse the text around it
+        # (the article's own text stays verbatim: citations quote it).
+        for name in ("outlet", "title", "author", "url"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, plain_text(value) or None)
+        if self.url is not None:
+            object.__setattr__(self, "url", without_credentials(self.url))
 
     @property
     def label(self) -> str:
         """How the source is named when it has no metadata: its file name."""
-        return self.outlet or self.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return self.outlet or plain_text(self.path.replace("\\", "/").rsplit("/", 1)[-1])
 
     @property
     def body(self) -> tuple[Segment, ...]:
@@ -293,6 +310,53 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much briefing takes of each kind of input, and how far it goes on one build.
+
+    Past a limit an input fails with one line naming it, the limit and what to do
+    (docs/limits.md lists them for users). ``LIMITS`` holds the values in force;
+    URL fetches have their own, ``FetchLimits``.
+    """
+
+    max_file_bytes: int = 32 * 2**20  # one local input file. The longest articles and
+    # transcripts run to 2-3 MB of text and saved pages with inline images to 10-20 MB;
+    # beyond this it is not an article (and parsing it would take an hour)
+    max_settings_bytes: int = 2**20  # a themes file, mail config, sidecar or model
+    # meta.json: a themes file of thousands of patterns is a few hundred KB
+    max_settings_depth: int = 16  # tables and arrays nested in those: a themes file's
+    # deepest, [[theme]] > patterns > pattern > tokens > token > {IN = [...]}, is 7
+    max_message_bytes: int = 32 * 2**20  # a saved message sent with `send --eml`: a
+    # one-page PDF is well under 1 MB, and most mail servers refuse over 25-50 MB
+    max_front_matter_bytes: int = 64 * 2**10  # front matter holds metadata: a few keys,
+    # tags, at most a few KB; more is a document in the wrong place
+    max_front_matter_depth: int = 16  # metadata is flat keys and lists of tags, two or
+    # three levels deep; deeper nesting is never metadata, and parsers recurse on it
+    max_paragraph_chars: int = 100_000  # spaCy parses at most this many characters as
+    # one document: its parser and entity recogniser need about 1 GB of temporary
+    # memory per 100,000 characters (spaCy's own guide) and refuse texts over
+    # 1,000,000 (E088). No paragraph of prose is this long; a transcript without
+    # breaks is split at sentence ends, its offsets unchanged
+    jobs_per_core: int = 1  # worker processes per core: more share the cores without
+    # parsing faster, and each loads its own copy of the model (160 MB for
+    # en_core_web_sm, over 1 GB for _trf), so --jobs is capped at the cores
+    max_conflict_entries: int = 6  # sources listed in one line's "Sources differ" mark:
+    # six fit on one line of the A4 page; more disagreement than that is noise to a
+    # reader, and the line says how many more sources differ
+    max_cache_entry_bytes: int = 256 * 2**20  # one article's facts in the fact cache, as
+    # JSON: about five times the article's body, so a cached file at the size limit
+    # fits; a bigger entry was not written by briefing and is not read
+    max_send_timeout: float = 3600.0  # seconds, for `send --timeout`: a mail server that
+    # has not answered in an hour never will, and the message is saved anyway
+
+    def max_jobs(self, cores: int | None) -> int:
+        """The most worker processes worth starting on a machine of *cores* cores."""
+        return max(1, (cores or 1) * self.jobs_per_core)
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
 class FetchLimits:
     """How far one URL fetch may go before it counts as failed."""
 
@@ -302,11 +366,42 @@ class FetchLimits:
     # 2-3 MB of HTML and feeds to less; beyond this it is not an article
     max_redirects: int = 5  # a news link takes 1-3 hops (http -> https, short link,
     # canonical address); more is a loop or a tracking chain
+    max_encodings: int = 2  # content codings stacked on one answer ("gzip, gzip"):
+    # servers apply one; each is decoded within max_bytes, never whole
+
+
+# Characters that change how the text around them is shown rather than being text:
+# C0 and C1 controls (DEL included) and the bidi embeddings, overrides and isolates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_NOT_TEXT = re.compile(f"{_CONTROL.pattern}|{_BIDI_CONTROL.pattern}")
+
+
+def plain_text(value: str) -> str:
+    """*value* on one line as it would be read: controls and white space runs become one
+    space, bidi overrides go (for metadata shown in a header line or a list)."""
+    return " ".join(_CONTROL.sub(" ", _BIDI_CONTROL.sub("", value)).split())
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def without_credentials(url: str) -> str:
+    """*url* without the ``user:password@`` it may carry: a URL shown in a brief, a
+    message or an archive never publishes a login."""
+    return _USERINFO.sub(r"\1", url, count=1)
+
+
+def unsafe_character(value: str) -> str | None:
+    """The first control or bidi-override character of *value*, as U+XXXX; None if none."""
+    found = _NOT_TEXT.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 # -- facts as plain records (JSON), for the fact cache and ``briefing extract`` --------
 
 _FACT_FIELDS = {f.name for f in dataclasses.fields(Fact)}
+FACT_KINDS = ("quote", "reported", "statement")  # Fact.kind
 
 
 def fact_record(fact: Fact) -> dict[str, Any]:
@@ -325,6 +420,12 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
     if not isinstance(record, Mapping) or set(record) != _FACT_FIELDS:
         raise ValueError("not a fact record: its fields differ from Fact's")
     r = record
+    if _count(r["end"]) < _count(r["start"]):
+        raise ValueError("a fact ends before it starts")
+    if r["kind"] not in FACT_KINDS:
+        raise ValueError(f"expected a kind of fact, not {r['kind']!r:.40}")
+    if not math.isfinite(_number(r["position"])):
+        raise ValueError("a fact's position is not a number")
     return Fact(
         source_id=_text(r["source_id"]),
         start=_count(r["start"]),

@@ -30,7 +30,7 @@ from .facts.extraction import Extraction
 from .facts.group import group, unmatched_themes
 from .facts.modelinfo import DEFAULT_MODEL, model_identity, model_language
 from .facts.themes import load_themes
-from .models import Brief, Fact, Failure, FetchLimits, Source, Theme
+from .models import Brief, Fact, Failure, FetchLimits, Source, Theme, unsafe_character
 from .sources.inputs import gather_sources
 
 if TYPE_CHECKING:
@@ -97,6 +97,10 @@ class BuildOptions:
         if not self.title.strip():
             raise BriefingError("title is empty; give --title some text")
         object.__setattr__(self, "title", " ".join(self.title.split()))
+        bad = unsafe_character(self.title)  # it heads the page and is the email's Subject
+        if bad:
+            raise BriefingError(f"title holds {bad}, a control or bidi-override character, "
+                                "not text; remove it from --title")
 
     def replace(self, **changes: object) -> BuildOptions:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -7,17 +7,21 @@ yields, a sidecar ``.toml``, an input file, the themes or mail config. What the
 build itself writes (the brief, the archive) and hidden or temporary files do
 not, so writing the brief into the articles' folder starts no loop. URLs and
 feeds cannot be watched: each rebuild reads them again, and ``--every`` polls
-them, building again at an interval whether or not a local file changed.
+them, building again at an interval whether or not a local file changed. A watched
+folder removed (or replaced by another of the same name) is said so on stderr and
+starts a rebuild; the watch listens to it again as soon as it is back.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import re
+import stat
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +29,8 @@ from .errors import BriefingError, InputError
 from .sources.inputs import INPUT_SUFFIXES, is_url
 
 __all__ = ["Watched", "Watcher", "describe_interval", "parse_interval"]
+
+logger = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".toml"  # an article's metadata beside it (briefing/sources/ingest.py)
 LISTENING_MS = 500  # watchfiles' idle wake-up; the first one says it is listening
@@ -60,6 +66,15 @@ def describe_interval(seconds: float) -> str:
 
 def _absolute(path: str | Path) -> Path:
     return Path(os.path.abspath(path))
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder is at *folder* now (device and inode), or None if none is."""
+    try:
+        status = folder.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISDIR(status.st_mode) else None
 
 
 @dataclass(frozen=True)
@@ -157,18 +172,49 @@ class Watcher:
         import watchfiles
 
         try:
-            for batch in watchfiles.watch(
-                *self.watched.roots, watch_filter=self.watched, recursive=False,
-                stop_event=self._stop, rust_timeout=LISTENING_MS, yield_on_timeout=True,
-                raise_interrupt=False,
-            ):
-                self._ready.set()
-                if batch:
-                    self._batches.put({_absolute(name) for _, name in batch})
-        except Exception as error:  # a watched folder removed, the system's watch limit hit
+            while not self._stop.is_set():
+                before = {root: _identity(root) for root in self.watched.roots}
+                live = [root for root, identity in before.items() if identity is not None]
+                if not live:  # every folder is gone: look again until one is back
+                    self._ready.set()
+                    self._stop.wait(LISTENING_MS / 1000)
+                    self._restarted(before)
+                    continue
+                for batch in watchfiles.watch(
+                    *live, watch_filter=self._concerns, recursive=False,
+                    stop_event=self._stop, rust_timeout=LISTENING_MS, yield_on_timeout=True,
+                    raise_interrupt=False,
+                ):
+                    self._ready.set()
+                    paths = {_absolute(name) for _, name in batch} - set(live)
+                    if paths:
+                        self._batches.put(paths)
+                    if self._restarted(before, events={_absolute(name) for _, name in batch}):
+                        break  # listen again, to the folders as they are now
+        except Exception as error:  # the system's watch limit hit, a folder unreadable
             self._batches.put(error)
         finally:
             self._ready.set()
+
+    def _concerns(self, change: object, name: str) -> bool:
+        """A change the build cares about, or one to a watched folder itself."""
+        return _absolute(name) in self.watched.roots or self.watched(change, name)
+
+    def _restarted(self, before: dict[Path, tuple[int, int] | None],
+                   events: Collection[Path] = ()) -> bool:
+        """Has a watched folder been removed, made again or replaced since *before*? Its
+        notices stop with the folder it was (inotify watches an inode): say so, start a
+        rebuild (which reports a missing folder in its one line), and listen anew."""
+        moved = {root for root, identity in before.items()
+                 if _identity(root) != identity or root in events}
+        for root in sorted(moved):
+            if _identity(root) is None:
+                logger.warning("%s was removed; watching for it to come back", root)
+            else:
+                logger.warning("%s is there again; watching it anew", root)
+        if moved:
+            self._batches.put(moved)
+        return bool(moved)
 
     def __iter__(self) -> Iterator[list[Path]]:
         """Batches of changed paths; with *every*, an empty one at each interval

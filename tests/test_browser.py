@@ -1,9 +1,10 @@
 """The HTML brief in a real browser: headless Chromium driven by Playwright, checked with axe-core.
 
 The full page and a host page embedding two fragments beside hostile host styles
-are served from a real HTTP server on 127.0.0.1. Every request that is not the
-page itself is blocked and recorded; console errors are collected; screenshots
-are kept in artifacts/browser/ (git-ignored) for a person to look at.
+(``!important`` ones among them) are served from a real HTTP server on 127.0.0.1.
+Every request that is not the page itself is blocked and recorded; console errors
+are collected; screenshots are kept in artifacts/browser/ (git-ignored) for a
+person to look at.
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ h1, h2, h3 { color: red; font-size: 40px; border: 5px dashed red; }
 section { background: yellow; padding: 40px; }
 ul, ol { padding: 0; margin: 0; }
 span, strong, time { font-size: 25px; color: green; }
+/* Rules that insist: !important, on element names, with an id and two, on markers. */
+p, li { color: red !important; font-size: 30px !important; line-height: 3 !important; }
+li { text-transform: lowercase !important; list-style: none !important; }
+a { display: none !important; color: red !important; }
+h2, h3 { color: red !important; border: 5px dashed red !important; font-size: 40px !important; }
+#host-main p, #host-main li, #host-main span { font-family: "Comic Sans MS", cursive !important; }
+#host-main #host-news strong, #host-main #host-news time { font-weight: 100 !important; }
+section { background: yellow !important; padding: 40px !important; }
+li::marker { color: red !important; }
+* { text-transform: uppercase !important; }
 """
 # Elements whose computed style must be the brief's own wherever it is shown.
 PROBES = {
@@ -72,8 +83,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>Intranet</title><style>{HOSTILE_CSS}</style></head><body>"
-        "<header><h1>Intranet home</h1></header><main>"
-        f"<p id=\"host-text\">Host text.</p>{fragments}</main></body></html>",
+        "<header><h1>Intranet home</h1></header><main id=\"host-main\">"
+        f"<p id=\"host-text\">Host text.</p><div id=\"host-news\">{fragments}</div>"
+        "</main></body></html>",
         encoding="utf-8",
     )
     handler = functools.partial(_QuietHandler, directory=str(folder))
@@ -203,6 +215,8 @@ def test_fragment_keeps_its_own_styles_on_a_hostile_page(browser: Browser, site:
     _shot(page, "host-with-fragments.png")
     # The hostile styles are live: the host's own paragraph is red and 30px.
     assert page.eval_on_selector("#host-text", "e => getComputedStyle(e).fontSize") == "30px"
+    assert page.eval_on_selector("#host-text", "e => getComputedStyle(e).color") == (
+        "rgb(255, 0, 0)")  # and its !important rules too
     roots = page.eval_on_selector_all(".briefing-brief", "els => els.map(e => e.id)")
     assert len(roots) == 2
     for root in roots:

@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def _cache(folder: Path) -> FactCache:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.pickle"))
+    return sorted(folder.rglob("*.json"))
 
 
 # -- the cache ------------------------------------------------------------------------
@@ -153,6 +154,73 @@ def test_a_damaged_entry_is_parsed_again_and_rewritten(
     again = _cache(tmp_path)
     assert extract([source], themes, nlp=nlp, cache=again) == parsed
     assert again.hits == 1  # rewritten whole
+
+
+class _RunsCode:
+    """What a tampered entry may hold: a pickle that runs a command when loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _forged(data: bytes, source: Source) -> bytes:
+    """The entry with its first fact's text changed: well-typed, but not what the source
+    says at its offsets."""
+    header, _, body = data.partition(b"\n")
+    key, _, records = body.partition(b"\n")
+    facts = json.loads(records)
+    facts[0]["text"] = "The minister resigned."
+    return b"\n".join((header, key, json.dumps(facts).encode()))
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda data, marker, source: data[: data.index(b"\n", data.index(b"\n") + 1) + 1]
+        + pickle.dumps(_RunsCode(marker)),
+        lambda data, marker, source: _forged(data, source),
+        lambda data, marker, source: data[: data.index(b"\n", data.index(b"\n") + 1) + 1]
+        + b"[" * 100_000 + b"]" * 100_000,
+        lambda data, marker, source: data.replace(b'"kind":"', b'"kind":"x', 1),
+    ],
+    ids=["pickle that runs code", "forged fact", "nested JSON", "unknown kind"],
+)
+def test_a_tampered_entry_runs_nothing_and_gives_no_wrong_fact(
+    nlp: Language, tmp_path: Path, caplog: pytest.LogCaptureFixture, tamper: object
+) -> None:
+    themes = load_themes()
+    source = _source(1, *PARAGRAPHS)
+    parsed = extract([source], themes, nlp=nlp, cache=_cache(tmp_path / "cache"))
+    (entry,) = _entries(tmp_path / "cache")
+    assert entry.read_bytes().startswith(b"briefing-facts/2\n")
+    marker = tmp_path / "code-ran"
+    assert callable(tamper)
+    entry.write_bytes(tamper(entry.read_bytes(), marker, source))
+    cache = _cache(tmp_path / "cache")
+    with caplog.at_level(logging.WARNING, logger="briefing.facts.cache"):
+        assert extract([source], themes, nlp=nlp, cache=cache) == parsed
+    assert cache.misses == 1 and "is damaged; parsing again" in caplog.text
+    assert not marker.exists()
+
+
+def test_old_pickled_entries_are_never_opened_and_clear_removes_them(
+    nlp: Language, tmp_path: Path
+) -> None:
+    source = _source(1, *PARAGRAPHS)
+    cache = _cache(tmp_path)
+    old = cache.folder / "ab" / f"{cache.key(source)}.pickle"
+    old.parent.mkdir(parents=True)
+    marker = tmp_path / "code-ran"
+    old.write_bytes(b"briefing-facts/1\n" + cache.key(source).encode() + b"\n"
+                    + pickle.dumps(_RunsCode(marker)))
+    assert extract([source], load_themes(), nlp=nlp, cache=cache) == extract(
+        [source], load_themes(), nlp=nlp)
+    assert cache.misses == 1 and not marker.exists()
+    result = CliRunner().invoke(app, ["cache", "--cache-dir", str(tmp_path), "--clear"])
+    assert result.exit_code == 0 and not old.exists()
 
 
 def test_an_unwritable_cache_only_warns(

@@ -55,10 +55,11 @@ def test_headings_start_at_h2_below_the_host_h1() -> None:
     assert levels[0] == 2 and set(levels[1:]) == {3}
 
 
-def test_every_style_rule_is_scoped_and_page_rules_are_dropped() -> None:
-    fragment = render_fragment(_golden_brief())
+def test_every_style_rule_is_scoped_important_and_page_rules_are_dropped() -> None:
+    fragment = render_fragment(_golden_brief(), id_prefix="am")
     css = fragment[fragment.index("<style>") + 7: fragment.index("</style>")]
     assert "@page" not in css
+    scope = f".{SCOPE_CLASS}#am#am#am"
 
     def selectors(rules: list) -> list[str]:
         found = []
@@ -69,10 +70,22 @@ def test_every_style_rule_is_scoped_and_page_rules_are_dropped() -> None:
                 found += selectors(tinycss2.parse_rule_list(rule.content, True, True))
         return found
 
-    all_selectors = selectors(tinycss2.parse_stylesheet(css, True, True))
+    def declarations(rules: list) -> list:
+        found = []
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                found += [d for d in tinycss2.parse_declaration_list(rule.content, True, True)
+                          if d.type == "declaration"]
+            elif rule.type == "at-rule":
+                found += declarations(tinycss2.parse_rule_list(rule.content, True, True))
+        return found
+
+    rules = tinycss2.parse_stylesheet(css, True, True)
+    all_selectors = selectors(rules)
     assert len(all_selectors) > 30
-    assert all(s == f".{SCOPE_CLASS}" or s.startswith(f".{SCOPE_CLASS} ")
-               or s.startswith(f".{SCOPE_CLASS}.{SCOPE_CLASS} ") for s in all_selectors)
+    assert all(s == scope or s.startswith(f"{scope} ") for s in all_selectors)
+    every = declarations(rules)
+    assert len(every) > 60 and all(d.important for d in every)  # host !important loses
 
 
 @pytest.mark.parametrize("css, expected", [

@@ -396,3 +396,23 @@ def test_a_line_is_dated_by_its_main_verb_only(
 ) -> None:
     (fact,) = facts_of(nlp, sentence, published=dt.date(2025, 3, 11))
     assert fact.date == date
+
+
+def test_a_paragraph_too_long_for_spacy_is_parsed_in_pieces_with_its_offsets(
+    nlp: Language,
+) -> None:
+    """A transcript with no paragraph breaks: cut at sentence ends into pieces spaCy takes
+    (over 1,000,000 characters it refuses, E088), every fact still at its own offsets."""
+    from briefing.facts.extract import ThemeMatcher, parse_sources
+
+    sentences = [f"The harbour board met for the {n}th time on Tuesday and said the strike "
+                 f"had cost {n} million dollars." for n in range(1, 41)]
+    paragraph = " ".join(sentences)
+    source = Source(id="1", path="t.txt", text="Transcript.\n\n" + paragraph,
+                    segments=(Segment(13, 13 + len(paragraph), True, "article body"),))
+    matcher = ThemeMatcher(nlp, load_themes())
+    (whole,) = parse_sources([source], nlp, matcher, 64)
+    (pieces,) = parse_sources([source], nlp, matcher, 64, max_chars=1000)
+    assert len(paragraph) > 3 * 1000
+    assert [fact.text for fact in pieces] == [fact.text for fact in whole] == sentences
+    assert all(source.text[f.start:f.end] == f.text for f in pieces)

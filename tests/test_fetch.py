@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import ssl
+import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +38,9 @@ def server() -> Iterator[Server]:
         running.add("/big", Route(b"x" * 200 * 1024))
         running.add("/big-unsized", Route(b"x" * 200 * 1024, length=False))
         running.add("/gone", Route(b"gone", status=410, content_type="text/plain"))
+        for path, codings, body in _encoded():
+            running.add(path, Route(body, headers={"Content-Encoding": codings}))
+        running.add("/private", Route(PAGE))
         yield running
 
 
@@ -69,10 +76,13 @@ def test_redirects_are_followed_within_the_limit(server: Server) -> None:
 def test_a_failed_fetch_is_one_line_naming_the_url(server: Server, path: str,
                                                    message: str) -> None:
     url = server.url(path)
+    started = time.monotonic()
     with pytest.raises(InputError) as caught:
         fetch(url, limits=QUICK)
     assert str(caught.value).startswith(f"{url}: {message}")
     assert "\n" not in str(caught.value)
+    # The deadline is the whole fetch's: the trickle (1.6 s in all) stops at 0.5 s.
+    assert time.monotonic() - started < QUICK.timeout + 0.5
 
 
 def test_the_redirect_loop_stops_at_the_limit(server: Server) -> None:
@@ -130,3 +140,79 @@ def test_https_may_not_step_down_to_http(server: Server, tmp_path: Path,
         f"{down}: redirected from https to plain http ({server.url('/page')}); refused, as a "
         "browser would warn; give the http address if you trust it")
     assert fetch(server.url("/moved"), limits=QUICK).data == PAGE  # http -> http is fine
+
+
+# -- content codings: decoded a piece at a time, never a bomb whole ------------------------
+
+BOMB = 64 * 2**20  # zeros, decoded; a few KB on the wire
+
+
+def _encoded() -> list[tuple[str, str, bytes]]:
+    import brotli
+
+    zeros = bytes(BOMB)
+    inner = gzip.compress(zeros, 1)
+    return [
+        ("/gzip", "gzip", gzip.compress(PAGE)),
+        ("/deflate", "deflate", zlib.compress(PAGE)),
+        ("/raw-deflate", "deflate", zlib.compress(PAGE, wbits=-zlib.MAX_WBITS)),
+        ("/br", "br", brotli.compress(PAGE)),
+        ("/gzip-gzip", "gzip, gzip", gzip.compress(gzip.compress(PAGE))),
+        ("/bomb-gzip-gzip", "gzip, gzip", gzip.compress(inner)),
+        ("/bomb-br", "br", brotli.compress(zeros, quality=1)),
+        ("/thrice", "gzip, gzip, gzip", gzip.compress(gzip.compress(gzip.compress(PAGE)))),
+        ("/zstd", "zstd", PAGE),
+        ("/damaged", "gzip", _damaged(gzip.compress(PAGE))),
+        ("/cut", "gzip", gzip.compress(PAGE)[:-12]),
+    ]
+
+
+def _damaged(data: bytes) -> bytes:
+    return data[:10] + b"\xff" + data[11:]  # the first deflate block: of no valid type
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/deflate", "/raw-deflate", "/br", "/gzip-gzip"])
+def test_compressed_answers_are_decoded(server: Server, path: str) -> None:
+    assert fetch(server.url(path), limits=QUICK).data == PAGE
+
+
+@pytest.mark.parametrize("path", ["/bomb-gzip-gzip", "/bomb-br"])
+def test_a_compression_bomb_stops_at_the_cap_and_costs_little(server: Server, path: str) -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=r"larger than 0\.0625 MiB; not an article page"):
+            fetch(server.url(path), limits=QUICK)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20, f"{peak / 2**20:.1f} MiB to refuse a {BOMB / 2**20:g} MiB bomb"
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/thrice", "the answer is encoded 3 times over (gzip, gzip, gzip); a server encodes once"),
+    ("/zstd", "the answer is in the content coding 'zstd', which briefing does not read"),
+    ("/damaged", "the compressed answer is damaged (Error -3 while decompressing data: "
+     "invalid block type); try again later"),
+    ("/cut", "the compressed answer is cut short; try again later"),
+])
+def test_codings_that_cannot_be_read_are_one_line(server: Server, path: str,
+                                                  message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        fetch(server.url(path), limits=QUICK)
+    assert str(caught.value).startswith(f"{server.url(path)}: {message}")
+
+
+def test_credentials_in_a_url_are_sent_but_never_shown(server: Server) -> None:
+    url = server.url("/private").replace("http://", "http://desk:hunter2@")
+    download = fetch(url, limits=QUICK)
+    assert download.data == PAGE
+    assert "hunter2" not in download.url + download.final_url
+    with pytest.raises(InputError) as caught:
+        fetch(url.replace("/private", "/nowhere"), limits=QUICK)
+    assert "hunter2" not in str(caught.value) and "desk@" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://exa mple.org/"])
+def test_an_address_that_is_no_url_is_one_line(url: str) -> None:
+    with pytest.raises(InputError, match=r": not a valid address \(|cannot fetch \("):
+        fetch(url, limits=QUICK)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -173,6 +175,16 @@ def test_toml_front_matter_and_the_sidecar_wins(tmp_path: Path) -> None:
         ("---\n- a list\n---\n", "a.md: front matter is not a table of keys"),
         ("---\npublished: last week\n---\n", "published 'last week' is not a date"),
         ("+++\ntitle = \n+++\n", "a.md: front matter is not valid TOML"),
+        ("---\npublished: 2025-02-30\n---\n", "published '2025-02-30' is not a date"),
+        ("---\ndate: 2025-13-45\n---\n", "date '2025-13-45' is not a date"),
+        ("+++\npublished = 2025-02-30\n+++\n", r"not valid TOML \(Invalid date"),
+        ("---\ntags: " + "[" * 17 + "]" * 17 + "\n---\n", "nested more than 16 levels"),
+        ("---\ntags: " + "[" * 5000 + "]" * 5000 + "\n---\n", "nested more than 16 levels"),
+        ("+++\ntags = " + "[" * 5000 + "]" * 5000 + "\n+++\n", "nested more than 16 levels"),
+        ("---\nnote: " + "x" * 70_000 + "\n---\n", "front matter is over 64 KiB"),
+        ('---\na: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: &c [*b, *b]\ntitle: *c\n---\n',
+         "title must be a string, not a list$"),  # named by its type, never printed out
+        ("---\nauthor: {name: Roe}\n---\n", "author must be a string, not a table$"),
     ],
 )
 def test_bad_front_matter_names_the_file(tmp_path: Path, front: str, message: str) -> None:
@@ -185,3 +197,49 @@ def test_a_rule_of_dashes_later_in_the_text_is_not_front_matter(tmp_path: Path) 
     text = ARTICLE + "\n---\n\nThe minister later said the tax would be reviewed in a year.\n"
     source = read_source(write(tmp_path, "a.md", text))
     assert all(s.reason != "front matter (metadata)" for s in source.segments)
+
+
+@pytest.mark.parametrize(
+    "front, published",
+    [
+        ("---\ndate: 2025-05-27\n---\n", dt.date(2025, 5, 27)),  # Jekyll, Hugo, note apps
+        ("---\ndate: 2025-05-27 10:30:00 +0200\n---\n", dt.date(2025, 5, 27)),  # Jekyll's
+        ("---\ndate: 2025-05-20\npublishDate: 2025-05-27\n---\n", dt.date(2025, 5, 27)),
+        ("---\ndate: 2025-05-20\npublished: 2025-05-27\n---\n", dt.date(2025, 5, 27)),
+        ('+++\ndate = 2025-05-27T08:00:00Z\n+++\n', dt.date(2025, 5, 27)),  # Hugo's TOML
+        ("---\ntitle: No date\n---\n", None),
+    ],
+)
+def test_front_matter_date_is_the_publication_date(
+    tmp_path: Path, front: str, published: dt.date | None
+) -> None:
+    assert read_source(write(tmp_path, "a.md", front + ARTICLE)).published == published
+
+
+def test_utf8_with_one_bad_byte_stays_utf8_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = TYPOGRAPHIC.encode("utf-8").replace(b"owner", b"ow\xffner")
+    with caplog.at_level(logging.WARNING):
+        text = read_source(write(tmp_path, "a.txt", data)).text
+    assert text == TYPOGRAPHIC.replace("owner", "ow\ufffdner")  # not Mac Roman throughout
+    assert "1 invalid UTF-8 sequence(s), the first at byte 16, read as U+FFFD" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda path: os.mkfifo(path), "is a FIFO (named pipe), not a regular file"),
+        (lambda path: os.truncate(path.write_bytes(b"") or path, 40 * 2**20),
+         "is 41.9 MB, larger than an input file may be (32 MiB; see docs/limits.md)"),
+    ],
+    ids=["fifo", "too big"],
+)
+def test_a_file_that_is_no_article_is_refused_before_it_is_read(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    path = tmp_path / "a.txt"
+    make(path)
+    with pytest.raises(InputError) as caught:
+        read_source(path)  # a FIFO with no writer would block here for ever
+    assert str(caught.value).startswith(f"{path}: {message}")

@@ -371,3 +371,61 @@ def test_a_desks_second_morning_email_says_what_is_new(inbox: tuple[Inbox, int],
     assert "Since the brief of 27 May: " in second[0] and "not repeated." in second[0]
     assert "[NEW] " in second[0]  # the lines yesterday's page had no room for
     assert '<strong class="status status-new"' in second[1]
+
+
+# -- addresses beyond ASCII, and timeouts that are no number of seconds --------------------
+
+
+def test_an_internationalised_domain_is_written_in_idna() -> None:
+    settings = mail.MailSettings(sender="Désk <desk@exämple.org>", to=("a@bücher.example",))
+    message = mail.compose(_golden_brief(), b"%PDF", settings)
+    data = message.as_bytes()
+    assert data.isascii()  # an ordinary message: every server takes it
+    assert _parse(data)["From"].addresses[0].domain == "xn--exmple-cua.org"
+    assert _parse(data)["To"] == "a@xn--bcher-kva.example"
+    assert message["Message-ID"].endswith("@xn--exmple-cua.org>")
+
+
+def test_a_domain_idna_refuses_is_one_line() -> None:
+    settings = mail.MailSettings(sender="desk@exa_mple\u00e4.org", to=("a@example.org",))
+    with pytest.raises(MailError, match=r"^From 'desk@exa_mple\u00e4\.org': the domain "
+                       r"'exa_mple\u00e4\.org' is not a valid internationalised domain name"):
+        mail.compose(_golden_brief(), b"%PDF", settings)
+
+
+def test_a_utf8_local_part_goes_by_smtputf8(tmp_path: Path) -> None:
+    """jö@example.org: the message is written with UTF-8 headers and sent with SMTPUTF8 to a
+    server that offers it, as the saved copy shows."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(),
+                            enable_SMTPUTF8=True)
+    controller.start()
+    try:
+        saved = tmp_path / "out.eml"
+        code, err = run("send", str(SEEDS), "--to", "Jö <jö@example.org>", "--from", SENDER,
+                        "--smtp", f"127.0.0.1:{controller.port}", "--output", str(saved))
+    finally:
+        controller.stop()
+    assert code == 0, err
+    assert handler.messages[0][0] == ["jö@example.org"]
+    assert 'To: "Jö" <jö@example.org>'.encode() in saved.read_bytes()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300", "0", "-1"])
+def test_a_timeout_that_is_no_number_of_seconds_fails_before_building(
+    tmp_path: Path, value: str
+) -> None:
+    code, err = run("send", str(SEEDS), "--to", "a@example.org", "--from", SENDER,
+                    "--smtp", "127.0.0.1:1", "--timeout", value, "--output",
+                    str(tmp_path / "x.eml"))
+    assert code == 1
+    assert err.startswith(f"briefing: error: timeout {float(value)!r} must be a number of "
+                          "seconds above 0 and at most 3600")
+    assert not (tmp_path / "x.eml").exists()
+
+
+def test_the_timeout_of_a_mail_config_is_checked_too(tmp_path: Path) -> None:
+    config = tmp_path / "mail.toml"
+    config.write_text('smtp = "127.0.0.1:1"\ntimeout = nan\n', encoding="utf-8")
+    with pytest.raises(MailError, match="timeout nan must be a number of seconds above 0"):
+        mail.Server.from_settings(mail.load_mail_config(config))

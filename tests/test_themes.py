@@ -27,6 +27,40 @@ def test_token_patterns_are_read_as_spacy_matcher_dicts() -> None:
 @pytest.mark.parametrize(
     "toml, message",
     [
+        ("[[theme]\n", "t.toml: not valid TOML: "),
+        *(('[[theme]]\nkey = "a"\ntitle = "A"\npatterns = [{pattern = "x", weight = '
+           f"{value}}}]\n", f"t.toml:2: theme 'a' pattern #1: weight {value} must be a "
+           "positive number") for value in ("nan", "inf", "-inf")),
+        *(('[[theme]]\nkey = "a"\ntitle = "A"\npatterns = [{pattern = [' + token + "]}]\n",
+           "t.toml:2: theme 'a' pattern #1: " + message) for token, message in (
+            ("{LOWER = 5}", 'LOWER 5 must be text or a table of conditions such as {IN = '),
+            ('{TEXT = {REGEX = "("}}', "TEXT REGEX '(' is not a regular expression (missing )"),
+            ('{LOWER = {IN = "ab"}}', "LOWER IN takes a list of text, not 'ab'"),
+            ('{LOWER = {BOGUS = "x"}}', "LOWER has unknown condition 'BOGUS'"),
+            ("{IS_ALPHA = 1}", "IS_ALPHA 1 must be true or false"),
+            ('{LOWER = "a", OP = "++"}', "OP '++' is not an operator"),
+            ('{LENGTH = "3"}', "LENGTH '3' must be a number or a table of conditions"),
+            ('{LENGTH = {">=" = "3"}}', "LENGTH >= takes a number, not '3'"),
+        )),
+        ("match_attr = " + "[" * 900 + "]" * 900 + "\n", "t.toml: not valid TOML: nested more"),
+    ],
+)
+def test_bad_values_are_one_line_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, message: str
+) -> None:
+    """Token values spaCy would refuse, weights no ranking takes, TOML too deep: each
+    one line naming the file (the rest of the line is the parser's or spaCy's own)."""
+    monkeypatch.chdir(tmp_path)
+    Path("t.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ThemesError) as caught:
+        load_themes("t.toml")
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
         ("", "t.toml: no [[theme]] tables; add at least one theme"),
         (
             '[[theme]]\nkey = "syria"\ntitle = "Syria"\n',
@@ -94,6 +128,7 @@ def test_token_patterns_are_read_as_spacy_matcher_dicts() -> None:
             'match_attr = "STEM"\n[[theme]]\nkey = "a"\ntitle = "A"\npatterns = ["x"]\n',
             "t.toml:1: match_attr 'STEM' is not one of LOWER, ORTH, NORM, LEMMA",
         ),
+
     ],
 )
 def test_invalid_themes_file_names_line_and_key(
@@ -138,3 +173,22 @@ def test_lemma_is_a_match_attr(tmp_path: Path) -> None:
 def test_missing_themes_file(tmp_path: Path) -> None:
     with pytest.raises(ThemesError, match="themes file not found; check the --themes path"):
         load_themes(tmp_path / "nope.toml")
+
+
+def test_every_token_condition_the_matcher_takes_is_accepted(tmp_path: Path) -> None:
+    tokens = ('{LOWER = {IN = ["gas", "oil"]}}, {TEXT = {REGEX = "^[A-Z]"}}, '
+              '{LENGTH = {">=" = 3}}, {LOWER = {FUZZY = "pipeline"}}, {IS_TITLE = true}, '
+              '{LOWER = "deal", OP = "{1,2}"}, {MORPH = {IS_SUPERSET = ["Number=Sing"]}}')
+    path = tmp_path / "t.toml"
+    path.write_text('[[theme]]\nkey = "a"\ntitle = "A"\npatterns = [{pattern = ['
+                    f"{tokens}]}}]\n", encoding="utf-8")
+    (pattern,) = load_themes(path).themes[0].patterns
+    assert len(pattern.pattern) == 7
+
+
+def test_a_themes_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "t.toml")
+    with pytest.raises(ThemesError, match=r"t\.toml: is a FIFO \(named pipe\), not a regular"):
+        load_themes(tmp_path / "t.toml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -19,6 +20,7 @@ from briefing.facts.extract import load_model
 from briefing.facts.extraction import Extraction, extract
 from briefing.facts.modelinfo import model_identity
 from briefing.facts.themes import load_themes
+from briefing.facts.workers import Workers, tasks_of
 from briefing.sources.ingest import read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,8 +135,13 @@ def test_ctrl_c_stops_the_build_and_its_workers_with_one_line(tmp_path: Path) ->
     assert err.splitlines()[-1] == "briefing: interrupted; no output written"
     assert "Traceback" not in err
     assert not (tmp_path / "b.pdf").exists()
+    # No process of the group is left, workers included; within moments, as a process
+    # the build ran (WeasyPrint's library lookup runs gcc) may still be ending.
+    deadline = time.monotonic() + 5
     with pytest.raises(ProcessLookupError):
-        os.killpg(build.pid, 0)  # no process of the group is left, workers included
+        while time.monotonic() < deadline:
+            os.killpg(build.pid, 0)
+            time.sleep(0.05)
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
@@ -150,3 +157,26 @@ def test_a_worker_killed_mid_parse_is_an_error_not_a_hang(tmp_path: Path) -> Non
         "killed perhaps for lack of memory; run again with fewer --jobs or a smaller --model"
     )
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_jobs_beyond_the_cores_are_capped_with_one_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(workers, "_capped", set())
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert workers.worker_count(1) == 1
+    with caplog.at_level(logging.WARNING, logger="briefing.facts.workers"):
+        assert workers.worker_count(500) == workers.worker_count(500) == (cores or 1)
+    assert caplog.text.count("--jobs 500 is more than the") == 1
+
+
+def test_a_worker_that_cannot_start_reports_why_not_a_death() -> None:
+    """A bug in a worker's start is that bug, reported as such (exit 70 in the CLI), not
+    'killed perhaps for lack of memory' from a broken pool."""
+    sources = read_sources([SEEDS])
+    broken = Workers(object(), load_themes(), 64, 1)  # not a pipeline: its start fails
+    try:
+        with pytest.raises(RuntimeError, match="^a worker could not start: AttributeError: "):
+            list(broken.parse(tasks_of(sources)))
+    finally:
+        broken.stop()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
-from ..models import NUMERIC_LABELS, Fact, Placement
+from ..models import LIMITS, NUMERIC_LABELS, Fact, Placement
 
 __all__ = ["Cluster", "Traits", "conflicts", "merge", "same_act", "same_figures", "surname",
            "term_weights"]
@@ -44,8 +44,6 @@ _APART_VOICES = frozenset(
 )
 _KINDS = {"CARDINAL": "count", "QUANTITY": "count", "MONEY": "money", "PERCENT": "percent",
           "DATE": "date", "TIME": "date"}
-CONFLICT_SOURCES = 6  # sources a "Sources differ" mark lists: a line, not a table; beyond
-# six, the reader needs the articles, and 300 near-copies must not fill the page
 CONFLICT_CANDIDATES = 100  # facts compared with each for a disagreement, those sharing
 # most: a story's disagreements are among a few; near-copies by the thousand must not
 # make the check quadratic
@@ -360,7 +358,7 @@ def conflicts(
     publication date by id (a count can only disagree with one of the same time).
     Returns, per cluster number,
     the (source id, figures) of the disagreement, its own included, in source
-    order: "600 drones [1] · 300 drones [2]"; at most CONFLICT_SOURCES of them.
+    order: "600 drones [1] · 300 drones [2]"; at most ``Limits.max_conflict_entries``.
     """
     facts = [(number, traits[id(f)]) for number, cluster in enumerate(clusters)
              for f in cluster.facts]
@@ -382,7 +380,7 @@ def conflicts(
         index.add(i, b)
     return {
         number: tuple(sorted(claims, key=lambda c: (int(c[0]) if c[0].isdigit() else 0, c)))
-        [:CONFLICT_SOURCES]
+        [:LIMITS.max_conflict_entries]
         for number, claims in found.items()
     }
 

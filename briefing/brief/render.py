@@ -83,6 +83,7 @@ STATUS_LABELS = {"new": "New", "update": "Update", "repeat": "Repeat"}
 # too many whenever the chosen lines cover the overflow with less to spare.
 _FIT_SLACK_PX = 1.0
 _ITEM_ID = re.compile(r"item-(\d+)\Z")
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SOURCE_ID = re.compile(r"source-(.+)\Z")
 # The first layout is of the best lines about this many pages could hold, so that a
 # brief of hundreds of articles is not laid out whole. The estimate counts characters:
@@ -481,9 +482,14 @@ def _line(
         citations.append(
             {"source_id": citation.source_id, "quote": citation.quote, "label": source.label}
         )
+    # A verbatim line may hold a bidi override: isolated (<bdi>, or FSI...PDI in plain
+    # text), it reverses nothing around it, such as the line's own citation markers.
+    isolate = _BIDI_CONTROL.search(item.text) is not None
     return {
         "number": number,
         "text": item.text,
+        "isolate": isolate,
+        "plain_text": f"\u2068{item.text}\u2069" if isolate else item.text,
         "speaker": _speaker_label(item, introduced),
         "date_iso": item.date.isoformat() if item.date else None,
         "date_short": _short_date(item.date, today) if item.date else None,

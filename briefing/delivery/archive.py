@@ -58,15 +58,24 @@ def archive_stem(source: Source) -> str:
 
 
 def _sidecar(source: Source) -> str:
-    # TOML basic strings take JSON's escapes, so json.dumps writes a valid TOML string.
-    lines = [f"# Metadata of source [{source.id}], read from {source.path}"]
+    # The path goes in quoted too: a comment may hold no line break or control either.
+    lines = [f"# Metadata of source [{source.id}], read from {_toml_string(source.path)}"]
     for key in ("outlet", "title", "url", "author"):
         value = getattr(source, key)
         if value:
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+            lines.append(f"{key} = {_toml_string(value)}")
     if source.published:
         lines.append(f"published = {source.published.isoformat()}")
     return "\n".join(lines) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    """*value* as a TOML basic string, read back as it is whatever it holds.
+
+    TOML basic strings take JSON's escapes, and json.dumps escapes every control
+    character TOML forbids but DEL, which TOML forbids too.
+    """
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _slug(source: Source) -> str:

@@ -14,6 +14,7 @@ in ``CONFIG_KEYS``); options override the file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.policy
 import email.utils
@@ -23,7 +24,7 @@ import re
 import smtplib
 import socket
 import ssl
-import tomllib
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ import css_inline
 
 from ..brief.render import MONTHS, render_template
 from ..errors import DeliveryError, MailError
-from ..models import Brief
+from ..models import LIMITS, Brief, plain_text
+from ..sources.files import load_toml, read_file
 
 __all__ = [
     "CONFIG_KEYS",
@@ -57,7 +59,7 @@ logger = logging.getLogger(__name__)
 PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"  # the only way a password reaches briefing
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-DEFAULT_TIMEOUT = 30.0  # seconds per connect/read; a silent server fails, it never hangs
+DEFAULT_TIMEOUT = 30.0  # seconds for the whole exchange: a silent or slow server fails, never hangs
 CONFIG_KEYS = ("from", "to", "cc", "reply_to", "smtp", "security", "user", "timeout")
 HTML_TEMPLATE = "brief-email.html"
 TEXT_TEMPLATE = "brief.txt"
@@ -115,21 +117,23 @@ class Server:
             )
         host, port = _host_port(settings.smtp, DEFAULT_PORTS[security])
         timeout = settings.timeout if settings.timeout is not None else DEFAULT_TIMEOUT
-        if timeout <= 0:
-            raise MailError(f"timeout {timeout!r} must be a positive number of seconds")
+        if not 0 < timeout <= LIMITS.max_send_timeout:  # nan, inf and 1e300 too
+            raise MailError(f"timeout {timeout!r} must be a number of seconds above 0 and at "
+                            f"most {LIMITS.max_send_timeout:g}")
         return cls(host=host, port=port, security=security, user=settings.user, timeout=timeout)
 
 
 def load_mail_config(path: str | Path) -> MailSettings:
     """Read a mail config file (TOML): from, to, cc, reply_to, smtp, security, user, timeout."""
-    file = Path(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = read_file(path, limit=LIMITS.max_settings_bytes, what="a mail config",
+                        error=MailError)
+        data = load_toml(raw.decode("utf-8"), depth=LIMITS.max_settings_depth)
     except FileNotFoundError:
         raise MailError(f"{path}: mail config not found; check the path") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise MailError(f"{path}: cannot read the mail config ({error})") from None
-    except tomllib.TOMLDecodeError as error:
+        raise MailError(f"{path}: cannot read the mail config ({_reason(error)})") from None
+    except ValueError as error:  # TOMLDecodeError is one
         raise MailError(f"{path}: not valid TOML ({error}); fix the file") from None
     unknown = sorted(set(data) - set(CONFIG_KEYS))
     if unknown:
@@ -172,17 +176,20 @@ def check_addressed(settings: MailSettings) -> str:
 def compose(brief: Brief, pdf: bytes, settings: MailSettings) -> EmailMessage:
     """The brief as an email: text and HTML alternatives, the PDF attached."""
     sender = check_addressed(settings)
-    message = EmailMessage(policy=email.policy.SMTP)
+    headers = {"From": _addresses("From", [sender], single=True)}
+    for header, values in (("To", settings.to), ("Cc", settings.cc),
+                           ("Reply-To", (settings.reply_to,) if settings.reply_to else ())):
+        if values:
+            headers[header] = _addresses(header, values)
+    # An address whose local part is not ASCII (jö@example.org) needs SMTPUTF8: the
+    # message is written with UTF-8 headers, and sent only to a server offering it.
+    international = not all(value.isascii() for value in headers.values())
+    message = EmailMessage(policy=email.policy.SMTPUTF8 if international else email.policy.SMTP)
     subject = f"{brief.title} — {brief.date.day} {MONTHS[brief.date.month - 1]} {brief.date.year}"
-    _set(message, "Subject", " ".join(subject.split()))
-    _set(message, "From", _addresses("From", [sender], single=True))
-    if settings.to:
-        _set(message, "To", _addresses("To", settings.to))
-    if settings.cc:
-        _set(message, "Cc", _addresses("Cc", settings.cc))
-    if settings.reply_to:
-        _set(message, "Reply-To", _addresses("Reply-To", [settings.reply_to]))
-    domain = _addr_spec(sender).rpartition("@")[2]
+    _set(message, "Subject", plain_text(subject))  # one line, no control or bidi override
+    for header, value in headers.items():
+        _set(message, header, value)
+    domain = _addr_spec(headers["From"]).rpartition("@")[2]
     message["Date"] = email.utils.formatdate(localtime=True)
     message["Message-ID"] = email.utils.make_msgid(domain=domain or None)
     message.set_content(render_template(TEXT_TEMPLATE, brief))
@@ -197,7 +204,8 @@ def compose(brief: Brief, pdf: bytes, settings: MailSettings) -> EmailMessage:
 def read_message(path: str | Path) -> EmailMessage:
     """A message saved by ``briefing send`` or ``build --format eml``, to send it again."""
     try:
-        data = Path(path).read_bytes()
+        data = read_file(path, limit=LIMITS.max_message_bytes, what="a saved message",
+                         error=MailError)
     except OSError as error:
         raise MailError(f"{path}: cannot read the saved message ({error.strerror})") from None
     message = BytesParser(policy=email.policy.SMTP).parsebytes(data)
@@ -225,10 +233,14 @@ def send(
     check_login(server, password)
     later = f"; the message is saved in {saved}, send it later with " \
             f"`briefing send --eml {saved}`" if saved else ""
-    try:
-        refused = _deliver(message, server, recipients, password)
-    except _FAILURES as error:
-        raise DeliveryError(f"not sent: {server.name} {_explain(error, server)}{later}") from None
+    with _Deadline(server.timeout) as deadline:
+        try:
+            refused = _deliver(message, server, recipients, password, deadline)
+        except _FAILURES as error:
+            why = (f"did not answer within {server.timeout:g}s (its replies came too slowly, "
+                   "or not at all); check host, port and firewall, or give a longer --timeout"
+                   ) if deadline.expired else _explain(error, server)
+            raise DeliveryError(f"not sent: {server.name} {why}{later}") from None
     accepted = [address for address in recipients if address not in refused]
     for address, (code, reply) in refused.items():
         logger.warning("%s refused %s: %s %s", server.name, address, code, _reply(reply))
@@ -271,10 +283,29 @@ def _addresses(header: str, values: Sequence[str], *, single: bool = False) -> s
                 f"{header} {value!r} is not an email address; use name@example.org "
                 "or 'Name <name@example.org>'"
             )
-        checked.extend(email.utils.formataddr(pair) for pair in pairs)
+        for name, address in pairs:
+            address = _ascii_domain(header, value, address)
+            checked.append(email.utils.formataddr((name, address), charset="utf-8")
+                           if address.isascii()  # else SMTPUTF8: the header is UTF-8
+                           else f'"{email.utils.quote(name)}" <{address}>' if name else address)
     if single and len(checked) != 1:
         raise MailError(f"{header} {', '.join(values)!r} must be exactly one address")
     return ", ".join(checked)
+
+
+def _ascii_domain(header: str, value: str, address: str) -> str:
+    """*address* with its domain in ASCII (IDNA: exämple.org -> xn--exmple-cua.org),
+    which every mail server takes; the local part stays as written."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    import idna  # httpx's own IDNA 2008 codec; only non-ASCII domains need it
+
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError as error:
+        raise MailError(f"{header} {value!r}: the domain {domain!r} is not a valid "
+                        f"internationalised domain name ({error}); check it") from None
 
 
 def _addr_spec(value: str) -> str:
@@ -301,15 +332,16 @@ _FAILURES = (smtplib.SMTPException, OSError)  # ssl.SSLError and TimeoutError ar
 
 
 def _deliver(
-    message: EmailMessage, server: Server, recipients: list[str], password: str | None
+    message: EmailMessage, server: Server, recipients: list[str], password: str | None,
+    deadline: _Deadline,
 ) -> dict[str, tuple[int, bytes]]:
     context = ssl.create_default_context()
     smtp: smtplib.SMTP
     if server.security == "ssl":
-        smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
-                                context=context)
+        smtp = _SSLClient(server.host, server.port, timeout=server.timeout, context=context,
+                          deadline=deadline)
     else:
-        smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+        smtp = _Client(server.host, server.port, timeout=server.timeout, deadline=deadline)
     with smtp:
         if server.security == "starttls":
             smtp.starttls(context=context)
@@ -317,6 +349,70 @@ def _deliver(
             smtp.login(server.user, password or "")
         refused: dict[str, tuple[int, bytes]] = smtp.send_message(message, to_addrs=recipients)
     return refused
+
+
+class _Deadline:
+    """Ends a conversation with a server when its time is up, however slowly the
+    server drips its replies: smtplib's timeout is per read, so a reply sent a byte
+    a second would never trip it. At the deadline, every socket of the
+    conversation is shut down, which wakes the read waiting on it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.expired = seconds, False
+        self._sockets: list[socket.socket] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="briefing-smtp-deadline",
+                                         daemon=True)
+
+    def watch(self, sock: socket.socket) -> None:
+        self._sockets.append(sock)
+        if self.expired:
+            self._shut()
+
+    def _watch(self) -> None:
+        if not self._done.wait(self.seconds):
+            self.expired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        for sock in list(self._sockets):
+            with contextlib.suppress(OSError):  # closed or detached already
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the TCP socket, TLS or not
+
+    def __enter__(self) -> _Deadline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class _Watched(smtplib.SMTP):
+    """An SMTP connection whose sockets a _Deadline shuts down when time is up."""
+
+    def __init__(self, *args: Any, deadline: _Deadline, **options: Any) -> None:
+        self._deadline = deadline  # before smtplib connects, in its __init__
+        super().__init__(*args, **options)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self._deadline.watch(sock)
+        return sock
+
+    def starttls(self, *args: Any, **options: Any) -> tuple[int, bytes]:
+        reply = super().starttls(*args, **options)
+        if self.sock is not None:
+            self._deadline.watch(self.sock)  # the TLS socket that replaced the plain one
+        return reply
+
+
+class _Client(_Watched):
+    pass
+
+
+class _SSLClient(_Watched, smtplib.SMTP_SSL):
+    pass
 
 
 def _recipients(message: EmailMessage) -> list[str]:
@@ -336,6 +432,9 @@ def _explain(error: BaseException, server: Server) -> str:
     if isinstance(error, smtplib.SMTPSenderRefused):
         return f"refused the sender {error.sender} ({error.smtp_code} " \
                f"{_reply(error.smtp_error)}); check --from"
+    if isinstance(error, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(error):
+        return ("does not accept addresses that are not ASCII (no SMTPUTF8); give the "
+                "recipients' ASCII addresses")
     if isinstance(error, smtplib.SMTPNotSupportedError):
         what = "STARTTLS" if server.security == "starttls" else "login (AUTH)"
         return f"does not offer {what}; try --ssl, or ask the server's administrator"
@@ -358,6 +457,10 @@ def _explain(error: BaseException, server: Server) -> str:
     if isinstance(error, OSError):
         return f"could not be reached ({error.strerror or error}); check host and port"
     return f"failed ({type(error).__name__}: {error})"
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error)
 
 
 def _reply(reply: bytes | str) -> str:

@@ -14,10 +14,15 @@ depend on more than the text, so the key holds everything they are made from:
   (``extract.py``, ``dates.py``, ``models.py``, ``aliases.toml``,
   ``rhetoric.toml``), so a changed rule never reads facts the old rule made.
 
-An entry is one file, written atomically (a temporary file, then a rename). An
-entry that cannot be read or does not hold what its key says is ignored, logged
-and rewritten: the cache can only cost a parse, never a wrong or failed build.
-Deleting the folder at any time is safe.
+An entry is one file of JSON records (``models.fact_record``), written
+atomically (a temporary file, then a rename). Reading one runs no code, whatever
+the file holds: a cache folder may be shared, synced or restored from a backup,
+so it is data, never pickles. An entry that cannot be read, does not hold what
+its key says, or holds a fact whose text is not its source's text at its
+offsets, is ignored, logged and rewritten: the cache can only cost a parse,
+never a wrong or failed build. Entries of the first format (pickles, ``.pickle``)
+are never opened; ``briefing cache --clear`` deletes them. Deleting the folder
+at any time is safe.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import os
-import pickle
 import tempfile
 from collections.abc import Sequence
 from importlib import metadata
@@ -37,8 +42,9 @@ from pathlib import Path
 
 import platformdirs
 
-from ..errors import OutputError
-from ..models import Fact, Source, Themes
+from ..errors import InputError, OutputError
+from ..models import LIMITS, Fact, Source, Themes, fact_from_record, fact_record
+from ..sources.files import read_file
 
 __all__ = ["CACHE_ENV", "CacheUsage", "FactCache", "cache_usage", "default_cache_dir",
            "prune_cache"]
@@ -46,7 +52,11 @@ __all__ = ["CACHE_ENV", "CacheUsage", "FactCache", "cache_usage", "default_cache
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "BRIEFING_CACHE_DIR"
-_FORMAT = b"briefing-facts/1\n"  # first bytes of every entry; bump when the layout changes
+# First bytes of every entry; bump when the layout changes. 1 was pickles (never read
+# now: unpickling runs code); 2 is JSON records.
+_FORMAT = b"briefing-facts/2\n"
+_SUFFIX = ".json"
+_OLD_SUFFIXES = (".pickle",)  # entries of earlier formats: left unread, deleted by --clear
 _PACKAGE = Path(__file__).resolve().parent.parent
 _EXTRACTION_FILES = ("facts/extract.py", "facts/lexicon.py", "facts/dates.py", "models.py",
                      "facts/aliases.toml", "facts/rhetoric.toml", "facts/acts.toml")
@@ -93,15 +103,16 @@ class FactCache:
         """The cached facts of *source*, renumbered to its id; None on a miss."""
         path = self._path(key)
         try:
-            data = path.read_bytes()
+            data = read_file(path, limit=LIMITS.max_cache_entry_bytes)
         except FileNotFoundError:
             self.misses += 1
             return None
-        except OSError as error:
-            logger.warning("cache entry %s unreadable (%s); parsing again", path, error.strerror)
+        except (OSError, InputError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not a cache entry"
+            logger.warning("cache entry %s unreadable (%s); parsing again", path, reason)
             self.misses += 1
             return None
-        facts = _decode(data, key)
+        facts = _decode(data, key, source)
         if facts is None:
             logger.warning("cache entry %s is damaged; parsing again and rewriting it", path)
             self.misses += 1
@@ -109,16 +120,16 @@ class FactCache:
         self.hits += 1
         with contextlib.suppress(OSError):  # its last use, for ``prune_cache(older_than=)``
             os.utime(path)
-        return [dataclasses.replace(fact, source_id=source.id) for fact in facts]
+        return facts
 
     def put(self, key: str, facts: Sequence[Fact]) -> None:
         """Store *facts* under *key*; a cache that cannot be written only logs a warning."""
         if not self._writable:
             return
         path = self._path(key)
-        payload = _FORMAT + key.encode() + b"\n" + pickle.dumps(
-            tuple(facts), protocol=pickle.HIGHEST_PROTOCOL
-        )
+        records = json.dumps([fact_record(fact) for fact in facts], ensure_ascii=False,
+                             separators=(",", ":"))
+        payload = _FORMAT + key.encode() + b"\n" + records.encode("utf-8", "surrogatepass")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -138,7 +149,7 @@ class FactCache:
             )
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+        return self.folder / key[:2] / f"{key}{_SUFFIX}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,26 +198,37 @@ def prune_cache(folder: str | Path, *, older_than: dt.timedelta | None = None) -
 
 def _entries(folder: Path) -> list[Path]:
     facts = folder / "facts"
-    return sorted(facts.glob("*/*.pickle")) if facts.is_dir() else []
+    return sorted(facts.glob(f"*/*{_SUFFIX}")) if facts.is_dir() else []
 
 
 def _leftovers(folder: Path) -> list[Path]:
-    """Temporary files of entries whose writing never finished (see FactCache.put)."""
+    """Temporary files of entries whose writing never finished (see FactCache.put), and
+    entries of earlier formats, which are never read."""
     facts = folder / "facts"
-    return sorted(facts.glob("*/.*.tmp")) if facts.is_dir() else []
+    if not facts.is_dir():
+        return []
+    patterns = ("*/.*.tmp", *(f"*/*{suffix}" for suffix in _OLD_SUFFIXES))
+    return sorted(path for pattern in patterns for path in facts.glob(pattern))
 
 
-def _decode(data: bytes, key: str) -> list[Fact] | None:
+def _decode(data: bytes, key: str, source: Source) -> list[Fact] | None:
+    """The facts an entry holds, numbered as *source*, if it is whole and every fact
+    quotes *source*."""
     header = _FORMAT + key.encode() + b"\n"
     if not data.startswith(header):
         return None
     try:
-        facts = pickle.loads(data[len(header):])
-    except Exception:  # a truncated or garbled pickle raises any of a dozen types
+        records = json.loads(data[len(header):].decode("utf-8", "surrogatepass"))
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            return None
+        for record in records:  # renumbered here: not a copy of each fact after
+            record["source_id"] = source.id
+        facts = [fact_from_record(record) for record in records]
+    except (ValueError, TypeError, RecursionError):  # not JSON, or not fact records
         return None
-    if not isinstance(facts, tuple) or not all(isinstance(f, Fact) for f in facts):
-        return None
-    return list(facts)
+    if any(source.text[fact.start:fact.end] != fact.text for fact in facts):
+        return None  # a fact the source does not say: never into a brief
+    return facts
 
 
 @functools.cache

@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -24,8 +25,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
-from ..errors import ModelError
-from ..models import NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
+from ..errors import ModelError, ThemesError
+from ..models import LIMITS, NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 from .lexicon import ROLE_WORDS as _ROLE_WORDS
 from .lexicon import SPEECH_VERBS
 from .lexicon import TITLE_WORDS as _TITLE_WORDS
@@ -197,11 +198,18 @@ class ThemeMatcher:
             for number, pattern in enumerate(theme.patterns):
                 key = f"{theme.key}#{number}"
                 self._weights[nlp.vocab.strings.add(key)] = (theme.key, pattern.weight)
-                if isinstance(pattern.pattern, str):
-                    self._phrases.add(key, [nlp.make_doc(pattern.pattern)])
-                    phrases.append((key, pattern.pattern))
-                else:
-                    self._tokens.add(key, [list(pattern.pattern)])
+                try:
+                    if isinstance(pattern.pattern, str):
+                        self._phrases.add(key, [nlp.make_doc(pattern.pattern)])
+                        phrases.append((key, pattern.pattern))
+                    else:
+                        self._tokens.add(key, [list(pattern.pattern)])
+                except (ValueError, TypeError, KeyError) as error:  # spaCy's pattern errors
+                    problem = " ".join(str(error).split())
+                    raise ThemesError(
+                        f"{themes.path}: theme {theme.key!r} pattern #{number + 1}: spaCy "
+                        f"refused it ({problem}); fix the pattern"
+                    ) from None
         if lemmas:
             for (key, _), parsed in zip(phrases, nlp.pipe(p for _, p in phrases), strict=True):
                 self._lemmas.add(key, [parsed])
@@ -244,22 +252,31 @@ def parse_in_zones(
 
 
 def parse_sources(
-    sources: Sequence[Source], nlp: Language, matcher: ThemeMatcher, batch_size: int
+    sources: Sequence[Source], nlp: Language, matcher: ThemeMatcher, batch_size: int,
+    *, max_chars: int = LIMITS.max_paragraph_chars,
 ) -> Iterator[list[Fact]]:
     """The facts of each of *sources* in turn, from one ``nlp.pipe`` stream; their
-    ``dated`` expressions are left for ``dates.with_dates`` to resolve."""
+    ``dated`` expressions are left for ``dates.with_dates`` to resolve.
+
+    A paragraph longer than *max_chars* (a transcript with no breaks) is parsed in
+    pieces cut at sentence ends, each with its own offset, so that every offset
+    still indexes the source's text and spaCy is never handed more than it takes.
+    A batch holds *batch_size* paragraphs or *max_chars* characters, whichever
+    comes first: the model's memory grows with the characters of a batch (64
+    pieces of 100,000 characters took 3 GB, one at a time 0.5 GB, and less time).
+    """
     paragraphs = (
-        (source.text[segment.start : segment.end], (position, segment.start, index, total))
+        (source.text[start:end], (position, start, index, total))
         for position, source in enumerate(sources)
         for total in [len(source.body)]
         for index, segment in enumerate(source.body)
+        for start, end in _pieces(source.text, segment.start, segment.end, max_chars)
     )
     done = 0  # sources handed back so far
     facts: list[Fact] = []
     state: _SourceState | None = None
-    for doc, (position, offset, index, total) in nlp.pipe(
-        paragraphs, as_tuples=True, batch_size=batch_size
-    ):
+    for doc, (position, offset, index, total) in _parsed(nlp, paragraphs, batch_size,
+                                                         max_chars):
         if state is None or position != done:
             if state is not None:
                 yield facts
@@ -275,6 +292,42 @@ def parse_sources(
         done += 1
     for _ in range(done, len(sources)):
         yield []
+
+
+_T = TypeVar("_T")
+
+
+def _parsed(
+    nlp: Language, paragraphs: Iterable[tuple[str, _T]], batch_size: int, max_chars: int
+) -> Iterator[tuple[Doc, _T]]:
+    """``nlp.pipe`` over *paragraphs* (text, context), in batches of at most *batch_size*
+    paragraphs and *max_chars* characters."""
+    batch: list[tuple[str, _T]] = []
+    size = 0
+    for paragraph in paragraphs:
+        if batch and (len(batch) >= batch_size or size + len(paragraph[0]) > max_chars):
+            yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+            batch, size = [], 0
+        batch.append(paragraph)
+        size += len(paragraph[0])
+    if batch:
+        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+
+
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*\s+""")
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """*text[start:end]* in pieces of at most *limit* characters: each cut after the
+    last sentence end in its second half, else after the last space, else at *limit*."""
+    while end - start > limit:
+        window = text[start + limit // 2 : start + limit]
+        ends = [found.end() for found in _SENTENCE_END.finditer(window)]
+        space = max(window.rfind(" "), window.rfind("\n")) + 1
+        cut = start + limit // 2 + (ends[-1] if ends else space or len(window))
+        yield start, cut
+        start = cut
+    yield start, end
 
 
 @dataclass
@@ -383,8 +436,11 @@ def _facts_of(
             speaker = previous_speaker  # a quote that runs on from the speaker's last one
         _update_salience(unit, state, speaker, how)
         previous_speaker = speaker
-        start = offset + unit.start_char + lead
-        end = offset + unit.end_char
+        # Not the stamp or dateline before the sentence, nor the white space a unit may
+        # end or begin with (a run of spaces is a token of its own): a line of the brief
+        # is the sentence, not the gap after it.
+        start = offset + unit.start_char + max(lead, len(text) - len(text.lstrip()))
+        end = offset + unit.end_char - (len(text) - len(text.rstrip()))
         inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
         dated = sorted(
             (

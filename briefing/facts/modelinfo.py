@@ -11,6 +11,10 @@ import importlib.util
 import json
 from pathlib import Path
 
+from ..errors import InputError
+from ..models import LIMITS
+from ..sources.files import read_file
+
 __all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity",
            "model_language"]
 
@@ -66,7 +70,8 @@ def _folder(name: str) -> Path:
 
 def _meta(folder: Path) -> dict[str, object] | None:
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_file(folder / "meta.json", limit=LIMITS.max_settings_bytes)
+        meta = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError, RecursionError, InputError):  # spacy.load says what is wrong
         return None
     return meta if isinstance(meta, dict) else None

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import re
-import tomllib
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import ThemesError
-from ..models import Pattern, Theme, Themes
+from ..models import LIMITS, Pattern, Theme, Themes
+from ..sources.files import load_toml, read_file
 
 __all__ = ["DEFAULT_THEMES", "load_themes"]
 
@@ -45,6 +46,12 @@ _TOKEN_KEYS = {
     "LENGTH", "IS_ALPHA", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
     "IS_SPACE", "IS_STOP", "LIKE_NUM", "OP", "MORPH", "ENT_IOB", "ENT_ID",
 }
+_FLAG_KEYS = {"IS_ALPHA", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
+              "IS_SPACE", "IS_STOP", "LIKE_NUM"}
+_OPERATOR = re.compile(r"^(?:[!?+*]|\{\d+\}|\{\d*,\d*\})$")
+_LIST_CONDITIONS = {"IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS"}
+_FUZZY = {"FUZZY", *(f"FUZZY{n}" for n in range(1, 10))}
+_COMPARISONS = {"==", "!=", ">=", "<=", ">", "<"}
 
 
 def load_themes(path: str | Path | None = None) -> Themes:
@@ -52,14 +59,15 @@ def load_themes(path: str | Path | None = None) -> Themes:
     file = Path(path) if path is not None else DEFAULT_THEMES
     name = str(path) if path is not None else file.name
     try:
-        raw = file.read_text(encoding="utf-8")
+        raw = read_file(file, limit=LIMITS.max_settings_bytes, name=name,
+                        what="a themes file", error=ThemesError).decode("utf-8")
     except FileNotFoundError:
         raise ThemesError(f"{name}: themes file not found; check the --themes path") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ThemesError(f"{name}: cannot read themes file ({_reason(error)})") from None
     try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as error:
+        data = load_toml(raw, depth=LIMITS.max_settings_depth)
+    except ValueError as error:  # TOMLDecodeError is one
         raise ThemesError(f"{name}: not valid TOML: {error}") from None
     themes = _parse(data, name, raw)
     logger.debug("loaded %d themes from %s", len(themes.themes), name)
@@ -166,7 +174,8 @@ def _parse_pattern(item: Any, name: str, raw: str, lines: tuple[int, int], key: 
     if "pattern" not in item:
         raise ThemesError(f"{where} is not of the form {{pattern = \"...\"}}")
     weight = item.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+    if (isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0
+            or not math.isfinite(weight)):  # TOML has nan and inf: no ranking takes them
         raise ThemesError(f"{where}: weight {weight!r} must be a positive number")
     pattern = item["pattern"]
     if isinstance(pattern, str):
@@ -186,8 +195,63 @@ def _parse_pattern(item: Any, name: str, raw: str, lines: tuple[int, int], key: 
                 f"#{number}: unknown token attribute {attribute!r}"
                 f"{_did_you_mean(attribute.upper(), sorted(_TOKEN_KEYS))}"
             )
+        for attribute, value in token.items():
+            problem = _token_value_problem(attribute.upper(), value)
+            if problem:
+                raise ThemesError(f"{where}: {attribute} {problem}")
     tokens = tuple({k.upper(): v for k, v in token.items()} for token in pattern)
     return Pattern(pattern=tokens, weight=float(weight))
+
+
+def _token_value_problem(key: str, value: Any) -> str | None:
+    """What is wrong with *value* for the token attribute *key*, as spaCy's Matcher
+    takes them (its pattern schema); None when it is fine. Checked here, on load, so
+    a mistake is named in the file rather than found by spaCy in a worker."""
+    if key == "OP":
+        if isinstance(value, str) and _OPERATOR.match(value):
+            return None
+        return f"{_shown(value)} is not an operator; use !, ?, +, *, {{n}}, {{n,m}}"
+    if key in _FLAG_KEYS:
+        return None if isinstance(value, bool) else f"{_shown(value)} must be true or false"
+    numeric = key == "LENGTH"
+    expected = "a number" if numeric else "text"
+    if _plain_value(value, numeric=numeric):
+        return None
+    if not isinstance(value, dict) or not value:
+        return f"{_shown(value)} must be {expected} or a table of conditions such as " \
+               '{IN = ["a", "b"]}'
+    for condition, argument in value.items():
+        if condition in _LIST_CONDITIONS:
+            if not isinstance(argument, list) or not all(
+                    _plain_value(item, numeric=numeric) for item in argument):
+                return f"{condition} takes a list of {expected}, not {_shown(argument)}"
+        elif condition == "REGEX":
+            if not isinstance(argument, str):
+                return f"REGEX takes text, not {_shown(argument)}"
+            try:
+                re.compile(argument)
+            except re.error as error:
+                return f"REGEX {argument!r} is not a regular expression ({error})"
+        elif condition in _FUZZY and not numeric:
+            if not isinstance(argument, str):
+                return f"{condition} takes text, not {_shown(argument)}"
+        elif condition in _COMPARISONS and numeric:
+            if isinstance(argument, bool) or not isinstance(argument, int | float):
+                return f"{condition} takes a number, not {_shown(argument)}"
+        else:
+            return f"has unknown condition {condition!r}"
+    return None
+
+
+def _plain_value(value: Any, *, numeric: bool) -> bool:
+    if numeric:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _slug(title: object) -> str:

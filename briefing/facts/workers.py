@@ -18,9 +18,14 @@ extraction rules then run on one core for all (0.76 of bare spaCy's speed with
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,12 +35,13 @@ from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
 
 from ..errors import BriefingError
-from ..models import Fact, Source, Themes
+from ..models import LIMITS, Fact, Source, Themes
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["ParserPool", "TaskResult", "Workers", "parse_in_workers", "tasks_of"]
+__all__ = ["ParserPool", "TaskResult", "Workers", "parse_in_workers", "tasks_of",
+           "worker_count"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +110,24 @@ def parse_in_workers(
         workers.stop()
 
 
+def worker_count(requested: int) -> int:
+    """*requested* worker processes, or as many as the cores this process may use
+    when it asked for more (``Limits.jobs_per_core``): more would share the cores,
+    no faster, each with its own copy of the model in memory."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    most = LIMITS.max_jobs(cores)
+    if requested <= most:
+        return requested
+    if requested not in _capped:
+        _capped.add(requested)
+        logger.warning("--jobs %d is more than the %d core(s) here can run at once; parsing "
+                       "in %d worker processes (docs/limits.md)", requested, cores or 1, most)
+    return most
+
+
+_capped: set[int] = set()  # --jobs values already warned about in this process
+
+
 def tasks_of(sources: Sequence[Source]) -> list[Sequence[Source]]:
     return [sources[i : i + TASK_SOURCES] for i in range(0, len(sources), TASK_SOURCES)]
 
@@ -126,22 +150,28 @@ class Workers:
     ) -> None:
         if processes < 1:
             raise BriefingError(f"jobs {processes} is not a number of processes; give 1 or more")
-        self.processes = processes
+        self.processes = worker_count(processes)
         level = logging.getLogger("briefing").getEffectiveLevel()
+        # Linux's parent-death signal is sent when the thread that forked a worker ends;
+        # only the main thread ends with the process, so only its workers ask for it.
+        main_thread = threading.current_thread() is threading.main_thread()
         self._executor = ProcessPoolExecutor(
-            max_workers=processes, mp_context=context or multiprocessing.get_context(),
-            initializer=_start_worker, initargs=(model, themes, batch_size, level),
+            max_workers=self.processes, mp_context=context or multiprocessing.get_context(),
+            initializer=_start_worker,
+            initargs=(model, themes, batch_size, level, os.getpid(), main_thread),
         )
 
     def start(self) -> None:
         """Start every worker now, loading the model, before there is a task."""
-        for _ in range(self.processes):  # processes start as tasks come
-            self._executor.submit(_ready)
+        with _ctrl_c_held():
+            for _ in range(self.processes):  # processes start as tasks come
+                self._executor.submit(_ready)
 
     def parse(self, tasks: Sequence[Sequence[Source]]) -> Iterator[TaskResult]:
         """Hand the workers *tasks* now; their results in task order, as they come."""
         try:
-            futures = [self._executor.submit(_parse_task, task) for task in tasks]
+            with _ctrl_c_held():
+                futures = [self._executor.submit(_parse_task, task) for task in tasks]
         except BrokenProcessPool:  # a worker died while loading the model
             raise _died() from None
         return self._results(futures)
@@ -168,6 +198,27 @@ class Workers:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}  # what a worker must not get before it is ready
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while workers may be forked. A worker starts with
+    this process's handlers: a Ctrl-C (sent to the whole process group) or a watch's
+    SIGTERM reaching it before it sets its own would raise KeyboardInterrupt in it, which
+    would print a traceback and pass for a dead worker. It inherits the held signals and
+    takes them once its handlers are set; this process gets them when the block ends."""
+    held = (hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread())
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
 def _died() -> BriefingError:
     return BriefingError(
         "a worker process parsing the articles stopped without finishing, killed perhaps "
@@ -183,7 +234,7 @@ class TaskResult:
     facts: list[list[Fact]]
     records: list[logging.LogRecord]
     timings: dict[str, float]
-    error: BriefingError | None = None
+    error: Exception | None = None  # a BriefingError, or a bug (RuntimeError) to report
 
 
 @dataclass
@@ -191,7 +242,7 @@ class _Worker:
     parse: Callable[[Sequence[Source]], list[list[Fact]]] | None
     records: list[logging.LogRecord]
     timings: dict[str, float]
-    error: BriefingError | None = None
+    error: Exception | None = None
 
 
 _worker: _Worker | None = None  # set in each worker process by _start_worker
@@ -209,12 +260,18 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def _start_worker(model: Language | str, themes: Themes, batch_size: int, level: int) -> None:
+def _start_worker(model: Language | str, themes: Themes, batch_size: int, level: int,
+                  parent: int, main_thread: bool) -> None:
     """Load the model once per worker. An error is kept for the first task to
-    raise in the parent: an initializer that raises breaks the whole executor."""
+    raise in the parent: an initializer that raises breaks the whole executor
+    (which the parent would take for a worker killed). The worker ends when
+    *parent* does, however it ends."""
     global _worker
+    _die_with(parent, signal_on_exit=main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops us, whatever it set
+    if hasattr(signal, "pthread_sigmask"):  # held back while this worker was forked
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     records: list[logging.LogRecord] = []
     root = logging.getLogger("briefing")
     root.handlers[:] = [_Collect(records)]
@@ -229,12 +286,44 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
     except BriefingError as error:
         _worker = _Worker(None, records, {}, error)
         return
+    except Exception as error:  # a bug: the parent reports it as one, not as a dead worker
+        bug = RuntimeError(f"a worker could not start: {type(error).__name__}: {error}")
+        _worker = _Worker(None, records, {}, bug)
+        return
 
     def parse(sources: Sequence[Source]) -> list[list[Fact]]:
         with nlp.memory_zone():
             return list(parse_sources(sources, nlp, matcher, batch_size))
 
     _worker = _Worker(parse, records, {"spaCy and model load": time.perf_counter() - started})
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
+PARENT_POLL_SECONDS = 1.0  # how often a worker checks its parent is alive (elsewhere)
+
+
+def _die_with(parent: int, *, signal_on_exit: bool) -> None:
+    """End this worker when *parent* ends, even by SIGKILL (which runs no clean-up).
+
+    On Linux the kernel sends SIGKILL at once (prctl PR_SET_PDEATHSIG), when
+    *signal_on_exit*; everywhere, a thread checks each second that the parent is
+    still this process's parent, and ends the process when it is not (an orphan
+    is adopted by another).
+    """
+    if signal_on_exit and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="briefing-parent-watch",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _ready() -> None:

@@ -2,8 +2,10 @@
 
 In order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; bytes that are valid
 UTF-8 are UTF-8 (other text is valid UTF-8 by accident only when it is plain
-ASCII, which reads the same either way); then the charset the server declared;
-then charset-normalizer's detection (cp1252, Latin-1, Mac Roman, ...). Bytes no
+ASCII, which reads the same either way); UTF-8 with a few invalid bytes (fewer
+than its valid multi-byte characters) stays UTF-8, each bad sequence read as
+U+FFFD, with a warning; then the charset the server declared; then
+charset-normalizer's detection (cp1252, Latin-1, Mac Roman, ...). Bytes no
 encoding explains are an error, and so are binary files (NUL bytes, no mark).
 """
 
@@ -49,8 +51,15 @@ def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
                          "(UTF-16 text needs its byte-order mark)")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        damaged = _damaged_utf8(data)
+        first = error.start
+    if damaged is not None:
+        text, bad = damaged
+        logger.warning("%s: %d invalid UTF-8 sequence(s), the first at byte %d, read as "
+                       "U+FFFD; the rest is UTF-8. Fix those bytes to drop this warning",
+                       name, bad, first)
+        return text
     if declared:
         try:
             return data.decode(declared)
@@ -64,6 +73,24 @@ def decode_text(data: bytes, *, name: str, declared: str | None = None) -> str:
         )
     logger.info("%s: not UTF-8; decoded as %s", name, best.encoding)
     return str(best)
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, int] | None:
+    """UTF-8 text with a few bad bytes, decoded with U+FFFD for them, and how many
+    there were; None when the bytes read better as another encoding.
+
+    A legacy encoding almost never forms valid multi-byte UTF-8 sequences (é in
+    cp1252 is one byte, followed by ASCII), so text that holds more valid ones
+    than bad bytes is UTF-8 damaged in a few places (a cut, a pasted byte), not a
+    file in another encoding: reading it all as Mac Roman would garble every
+    accented letter to explain one bad byte.
+    """
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for char in text if ord(char) > 0x7F) - bad
+    if bad <= 0 or multibyte <= bad:
+        return None
+    return text, bad
 
 
 def _detect(data: bytes) -> charset_normalizer.CharsetMatch | None:

@@ -13,6 +13,7 @@ in for the outlet, and a warning says so. Web pages and feeds: ``inputs.py``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import tomllib
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..models import Segment, Source
+from ..models import LIMITS, Segment, Source
 from .clean import segment_article
 from .encoding import decode_text
+from .files import load_toml, read_file
 
 __all__ = [
     "TEXT_SUFFIXES",
@@ -143,10 +145,13 @@ def text_source(
     return Source(id=source_id, path=path, text=text, segments=segments, **found)
 
 
-def read_bytes(file: Path) -> bytes:
-    """The bytes of *file*; an unreadable file is an InputError naming it."""
+def read_bytes(file: Path, *, limit: int | None = None) -> bytes:
+    """The bytes of *file*, a regular file of at most *limit* bytes (by default
+    ``LIMITS.max_file_bytes``); anything else is an InputError naming it."""
     try:
-        return file.read_bytes()
+        return read_file(file, limit=LIMITS.max_file_bytes if limit is None else limit)
+    except FileNotFoundError:
+        raise InputError(f"{file}: no such file or folder; check the path") from None
     except IsADirectoryError:
         raise InputError(f"{file}: is a folder, not a file") from None
     except PermissionError:
@@ -157,15 +162,16 @@ def read_bytes(file: Path) -> bytes:
 
 def _read_metadata(file: Path, *, missing: Callable[[Path], None] | None) -> dict[str, Any]:
     sidecar = file.with_suffix(".toml")
-    if not sidecar.is_file():
+    if not sidecar.exists():  # a FIFO or folder there is read, and refused, not skipped
         if missing is not None:
             missing(file)
         return {}
+    raw = read_bytes(sidecar, limit=LIMITS.max_settings_bytes)
     try:
-        data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        data = load_toml(raw.decode("utf-8"), depth=LIMITS.max_settings_depth)
+    except UnicodeDecodeError as error:
         raise InputError(f"{sidecar}: cannot read metadata ({error})") from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, ValueError) as error:
         raise InputError(f"{sidecar}: metadata is not valid TOML: {error}") from None
     unknown = sorted(set(data) - set(METADATA_KEYS))
     if unknown:
@@ -177,13 +183,23 @@ def _read_metadata(file: Path, *, missing: Callable[[Path], None] | None) -> dic
 
 
 def _front_matter(path: str, fence: str, block: str) -> dict[str, Any]:
-    """Metadata keys of a front matter block; other keys (tags, layout...) are ignored."""
-    import yaml  # imported late: only files with YAML front matter need it
+    """Metadata keys of a front matter block; other keys (tags, layout...) are ignored.
 
+    ``date`` (Jekyll, Hugo and most note apps) and Hugo's ``publishDate`` are the
+    publication date, when ``published`` is not given. Front matter over
+    ``LIMITS.max_front_matter_bytes`` or nested deeper than
+    ``max_front_matter_depth`` is refused before it is parsed.
+    """
     kind = "TOML" if fence == "+++" else "YAML"
+    limit = LIMITS.max_front_matter_bytes
+    if len(block.encode("utf-8", "surrogatepass")) > limit:
+        raise InputError(f"{path}: front matter is over {limit // 1024} KiB, more than "
+                         "metadata takes (see docs/limits.md); close it with a "
+                         f"'{fence}' line or move the text below it")
     try:
-        data = tomllib.loads(block) if kind == "TOML" else yaml.safe_load(block)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        data = (load_toml(block, depth=LIMITS.max_front_matter_depth) if kind == "TOML"
+                else _load_yaml(block, depth=LIMITS.max_front_matter_depth))
+    except ValueError as error:  # TOMLDecodeError and YAMLError are ValueErrors here
         problem = " ".join(str(error).split())
         raise InputError(f"{path}: front matter is not valid {kind} ({problem}); "
                          "fix it or move the metadata to a sidecar .toml") from None
@@ -192,8 +208,56 @@ def _front_matter(path: str, fence: str, block: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{path}: front matter is not a table of keys; "
                          f"write one 'key: value' per line ({', '.join(METADATA_KEYS)})")
-    return _metadata(f"{path} front matter", {k: v for k, v in data.items()
-                                              if k in METADATA_KEYS})
+    found = {k: v for k, v in data.items() if k in METADATA_KEYS}
+    metadata = _metadata(f"{path} front matter", found)
+    alias = next((key for key in _PUBLISHED_ALIASES if key in data), None)
+    if "published" not in found and alias is not None:
+        metadata["published"] = _parse_published(f"{path} front matter", data[alias],
+                                                 key=alias)
+    return metadata
+
+
+# Other names of the publication date in front matter, the first found wins: Hugo's
+# publishDate, then the date Hugo, Jekyll, Eleventy and note apps all write.
+_PUBLISHED_ALIASES = ("publishDate", "publishdate", "date")
+
+
+def _load_yaml(block: str, *, depth: int) -> Any:
+    """The YAML document *block*, its dates left as text (``_parse_published`` reads
+    them, so an impossible date is a message, not a crash), after checking its
+    nesting on the event stream (the composer recurses once per level)."""
+    import yaml  # imported late: only files with YAML front matter need it
+
+    try:
+        level = 0
+        loader = _metadata_loader()
+        for event in yaml.parse(block, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+                if level > depth:
+                    raise ValueError(f"nested more than {depth} levels deep, deeper than "
+                                     "metadata goes")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
+        return yaml.load(block, Loader=loader)  # a SafeLoader: builds no objects
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from None
+
+
+@functools.cache
+def _metadata_loader() -> Any:
+    """PyYAML's SafeLoader without the timestamp type: dates stay strings."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
 
 
 def _metadata(origin: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -202,26 +266,46 @@ def _metadata(origin: str, data: dict[str, Any]) -> dict[str, Any]:
         if key in data:
             value = data[key]
             if not isinstance(value, str):
-                raise InputError(f"{origin}: {key} must be a string, not {value!r}")
+                raise InputError(f"{origin}: {key} must be a string, not {_kind(value)}")
             metadata[key] = " ".join(value.split()) or None
     if "published" in data:
         metadata["published"] = _parse_published(origin, data["published"])
     return metadata
 
 
-def _parse_published(origin: str, value: Any) -> dt.date:
+_DATE_START = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]|\Z)")
+
+
+def _parse_published(origin: str, value: Any, *, key: str = "published") -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return dt.datetime.fromisoformat(value.strip()).date()
+            return dt.datetime.fromisoformat(text).date()
         except ValueError:
             pass
-    raise InputError(
-        f"{origin}: published {value!r} is not a date; write it as YYYY-MM-DD"
-    )
+        start = _DATE_START.match(text)  # "2025-05-27 10:30:00 +0200", as Jekyll writes
+        if start:
+            try:
+                return dt.date.fromisoformat(start.group(1))
+            except ValueError:
+                pass
+    raise InputError(f"{origin}: {key} {_kind(value)} is not a date; write it as YYYY-MM-DD")
+
+
+def _kind(value: Any) -> str:
+    """A value named in a message: short text as it is, anything else by its type (an
+    alias bomb's list would print for ever)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
 
 
 def describe(sources: Iterable[Source]) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..errors import InputError
-from ..models import Failure, FetchLimits, Source
+from ..models import Failure, FetchLimits, Source, without_credentials
 from .encoding import decode_text
 from .feeds import FeedEntry, looks_like_feed, read_feed, select_entries
 from .ingest import (
@@ -42,9 +42,7 @@ from .language import language_name, written_in
 from .webpage import read_page
 
 if TYPE_CHECKING:  # httpx loads only when an input is a URL (about 0.1 s)
-    import httpx
-
-    from .fetch import Download
+    from .fetch import Download, Session
 
 __all__ = ["INPUT_SUFFIXES", "canonical_url", "gather_sources", "is_url"]
 
@@ -58,6 +56,7 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xm
               "application/xml", "text/xml")  # generic XML is a feed only by its root
 TEXT_TYPES = ("text/plain", "text/markdown")
 _HEAD_BYTES = 4096  # where a brief's generator mark sits: the top of its <head>
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)",
                          re.IGNORECASE | re.DOTALL)
@@ -133,8 +132,11 @@ def _warn_missing_metadata(files: Sequence[Path]) -> None:
 
 def canonical_url(url: str) -> str:
     """*url* reduced to what names the article: host, path and meaningful query."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+    except ValueError:  # not a URL Python can split ("http://[::1/x"): itself
+        return url.strip()
     try:
         port = parts.port
     except ValueError:
@@ -155,7 +157,7 @@ class _Gathering:
     max_items: int | None
     limits: FetchLimits
     cleanup: contextlib.ExitStack
-    client: httpx.Client | None = None  # made at the first fetch, shared by the rest
+    client: Session | None = None  # made at the first fetch, shared by the rest
     sources: list[Source] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> who has it
@@ -205,7 +207,7 @@ class _Gathering:
         """Fetch and read *url*; *name* labels it (a feed entry), *entry* fills metadata."""
         from .fetch import fetch, open_client
 
-        name = name or url
+        name = without_credentials(name or url)  # fetched with them, never shown
         try:
             if self.client is None and not self.offline:
                 self.client = self.cleanup.enter_context(open_client())
@@ -244,7 +246,7 @@ class _Gathering:
             self.entry(entry, feed=name)
 
     def entry(self, entry: FeedEntry, *, feed: str) -> None:
-        name = entry.link or f"{feed} entry {entry.index}"
+        name = without_credentials(entry.link) if entry.link else f"{feed} entry {entry.index}"
         metadata = {key: value for key, value in (
             ("outlet", entry.outlet), ("title", entry.title), ("author", entry.author),
             ("url", entry.link), ("published", entry.published and entry.published.date()),
@@ -297,8 +299,8 @@ class _Gathering:
 
 def is_url(value: str) -> bool:
     """True when *value* names a URL (any scheme) rather than a local path."""
-    scheme = urlsplit(value).scheme
-    return len(scheme) > 1 and "://" in value  # "C:\\x" is a Windows drive, not a scheme
+    scheme = _SCHEME.match(value)  # not urlsplit: it refuses some URLs ("http://[::1/x")
+    return scheme is not None and len(scheme.group(1)) > 1  # "C:\\x" is a drive
 
 
 def _kind(download: Download) -> str:
