@@ -717,3 +717,23 @@ def test_a_fifteen_source_brief_keeps_the_page_for_its_lines() -> None:
         text = _text(entry)
         assert source.label in text and "27 May 2025" in text
         assert next(a for a in entry.iter("a")).get("href") == source.url
+
+
+def test_a_line_told_by_hundreds_shows_six_markers_and_counts_the_rest() -> None:
+    """A line a hundred near-copies tell must not fill the page with source entries:
+    six markers, "+94 more sources", those six in the source list; JSON keeps all."""
+    sources = tuple(
+        Source(id=str(n), path=f"copy-{n}.txt", outlet=f"Outlet {n}",
+               text="The harbour reopened to ferries on Monday after the storm.")
+        for n in range(1, 101)
+    )
+    line = _item(sources[0], "The harbour reopened to ferries on Monday after the storm.",
+                 also=[(s, s.text) for s in sources[1:]])
+    brief = _brief(("Storm", [line]), sources=sources)
+    root = _html_tree(render.render_html(brief))
+    item = next(e for e in root.iter("li") if "item" in _classes(e))
+    assert [a.text for a in item.iter("a")] == [f"[{n}]" for n in range(1, 7)]
+    assert "+94 more sources" in _text(item)
+    assert len([e for e in root.iter("li") if "source" in _classes(e)]) == 6
+    data = json.loads(render.render_json(brief))
+    assert len(data["themes"][0]["items"][0]["citations"]) == 100

@@ -468,7 +468,10 @@ def _line(
     origins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     citations: list[dict[str, str]] = []
+    shown = set(shown_sources(item))
     for citation in item.citations:
+        if citation.source_id not in shown:
+            continue
         source = sources.get(citation.source_id)
         if source is None:
             raise RenderError(
@@ -500,6 +503,7 @@ def _line(
         "status_label": STATUS_LABELS.get(item.status, ""),
         "pinned": item.pinned,
         "via": via(item, origins or {}),
+        "more": len({c.source_id for c in item.citations}) - len(shown),
     }
 
 
@@ -582,7 +586,7 @@ def _note(dropped: int, uncited: int = 0) -> str:
 
 
 def _cited(brief: Brief) -> set[str]:
-    return {citation.source_id for item in brief.items for citation in item.citations}
+    return {source for item in brief.items for source in shown_sources(item)}
 
 
 def _long_date(date: dt.date) -> str:
@@ -690,7 +694,17 @@ def _estimated_cut(brief: Brief, budget: float) -> tuple[Brief, int]:
 
 
 def _sources_of(item: Item) -> set[str]:
-    return {citation.source_id for citation in item.citations}
+    return set(shown_sources(item))
+
+
+MARKERS_SHOWN = 6  # source markers a printed line shows: beyond six, "+N more sources";
+# the JSON keeps every citation. A line a thousand near-copies tell must not put a
+# thousand entries in the source list.
+
+
+def shown_sources(item: Item) -> list[str]:
+    """The sources whose markers *item* shows on the page, in citation order."""
+    return list(dict.fromkeys(c.source_id for c in item.citations))[:MARKERS_SHOWN]
 
 
 def _uncite(citing: Counter[str], item: Item) -> list[str]:
