@@ -147,7 +147,7 @@ class DaskEngine:
             try:
                 cluster = distributed.LocalCluster(
                     n_workers=self.processes, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=None,
+                    host="127.0.0.1", dashboard_address=":0",
                 )
             except Exception as error:
                 raise BriefingError(f"cannot start a Dask LocalCluster on this machine "

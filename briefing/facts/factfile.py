@@ -340,7 +340,8 @@ def _source(path: str | Path, line: int, record: Mapping[str, Any]) -> Source:
             raise ValueError("its fields differ from a source record's")
         return source_from_record(fields)
     except (ValueError, TypeError) as error:
-        raise _damaged(path, line, f"not a source record ({error})") from None
+        reason = str(error).removeprefix("not a source record: ")
+        raise _damaged(path, line, f"not a source record ({reason})") from None
 
 
 def _fact(path: str | Path, line: int, record: Mapping[str, Any]) -> Fact:
@@ -350,7 +351,8 @@ def _fact(path: str | Path, line: int, record: Mapping[str, Any]) -> Fact:
             raise ValueError("its fields differ from a fact record's")
         return fact_from_record({key: record[key] for key in FACT_FIELDS if key in record})
     except (ValueError, TypeError) as error:
-        raise _damaged(path, line, f"not a fact record ({error})") from None
+        reason = str(error).removeprefix("not a fact record: ")
+        raise _damaged(path, line, f"not a fact record ({reason})") from None
 
 
 def _damaged(path: str | Path, line: int, problem: str) -> InputError:
