@@ -119,11 +119,18 @@ class DaskEngine:
         return self._results(client, tasks)
 
     def stop(self) -> None:
-        """Cancel the tasks still on the cluster and disconnect (a LocalCluster stops)."""
-        if self._connecting is not None:
-            with contextlib.suppress(BaseException):
-                self._connecting.result()  # a connection under way is finished, then closed
-            self._connecting = None
+        """Cancel the tasks still on the cluster and disconnect (a LocalCluster stops).
+
+        A connection still under way (a slow network, a LocalCluster starting) is
+        not waited for: it is closed by its own thread once made, so Ctrl-C does
+        not wait out a connect timeout."""
+        connecting, self._connecting = self._connecting, None
+        if connecting is not None and not connecting.done():
+            connecting.add_done_callback(lambda _done: self._disconnect())
+            return
+        self._disconnect()
+
+    def _disconnect(self) -> None:
         with self._lock:
             client, cluster, futures = self._client, self._cluster, list(self._futures)
             self._client, self._cluster, self._futures = None, None, set()
