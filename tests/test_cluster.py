@@ -164,6 +164,21 @@ def test_an_unreachable_scheduler_is_one_line_and_nothing_is_written(tmp_path: P
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_scheduler_without_workers_is_one_line_not_a_wait(tmp_path: Path) -> None:
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1",
+                                  dashboard_address=":0") as empty, \
+            dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        address = str(empty.scheduler_address)
+        code, _, err = run("extract", str(ARTICLES[0]), "-o", str(tmp_path / "f.jsonl"),
+                           "--no-cache", "--engine", "dask", "--scheduler", address)
+    assert code == 1
+    assert err.splitlines() == [
+        f"briefing: error: the Dask scheduler at {address} has no workers (none joined in 2 "
+        f"s); start some with `dask worker {address} --nthreads 1`"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_worker_without_the_model_is_named_with_the_install_command(
     dask_cluster: tuple[distributed.LocalCluster, distributed.Client, _Sent], tmp_path: Path,
 ) -> None:

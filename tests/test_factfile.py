@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -254,3 +256,16 @@ def test_an_extract_to_standard_output_streams_json_lines(files: dict[str, Path]
     code, out, err = run("extract", SEEDS, "-o", "-")
     assert code == 0, err
     assert out == files["seeds"].read_text(encoding="utf-8")
+
+
+def test_a_build_from_facts_never_imports_spacy(files: dict[str, Path], tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "briefing", "build", "--facts",
+         str(files["both"]), "-f", "json", "-o", str(tmp_path / "b.json"), *DATE],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0]
+                for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "briefing" in imported and "weasyprint" in imported  # the listing works
+    assert "spacy" not in imported

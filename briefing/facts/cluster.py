@@ -61,6 +61,7 @@ logger = logging.getLogger(__name__)
 INSTALL_WORKER = "pip install 'briefing[dask]'"  # all a worker needs (the default model too)
 WINDOW_PER_THREAD = 4  # tasks on the cluster per worker thread: each has its next at hand
 # when it finishes one, and a run of any size keeps few articles on the scheduler
+WINDOW_RECOUNT = 32  # results between two counts of the cluster's threads
 POLL_SECONDS = 1.0  # how often a wait for a task looks whether the cluster still has workers
 NO_WORKERS_SECONDS = 60.0  # a cluster without workers this long fails the run: a nanny
 # restarts a killed worker in seconds, so a minute without any means none is coming back
@@ -105,6 +106,11 @@ class DaskEngine:
     def where(self) -> str:
         return (f"the Dask scheduler at {self.address}" if self.address is not None
                 else f"a LocalCluster of {self.processes} worker process(es)")
+
+    def _start_workers(self) -> str:
+        if self.address is None:
+            return "check this machine's memory, or use --engine processes"
+        return f"start some with `dask worker {self.address} --nthreads 1`"
 
     def start(self) -> None:
         if self._connecting is None:
@@ -179,8 +185,8 @@ class DaskEngine:
             client.wait_for_workers(1, timeout=timeout)
         except TimeoutError:
             raise BriefingError(
-                f"{self.where} has no workers (none joined in {timeout:.0f} s); start some "
-                f"with `dask worker {self.address} --nthreads 1`"
+                f"{self.where} has no workers (none joined in {timeout:.0f} s); "
+                + self._start_workers()
             ) from None
         self._check_workers(client)
         client.register_plugin(
@@ -219,12 +225,14 @@ class DaskEngine:
 
     def _results(self, client: distributed.Client,
                  tasks: Sequence[Sequence[Source]]) -> Iterator[TaskResult]:
-        window = WINDOW_PER_THREAD * max(sum(client.nthreads().values()), 1)
         level = logging.getLogger("briefing").getEffectiveLevel()
         run = uuid.uuid4().hex[:12]
         pending: deque[tuple[distributed.Future, Sequence[Source]]] = deque()
         submitted = 0
-        for _ in range(len(tasks)):
+        window = 0
+        for done in range(len(tasks)):
+            if done % WINDOW_RECOUNT == 0:  # workers come and go (an adaptive cluster)
+                window = WINDOW_PER_THREAD * max(sum(client.nthreads().values()), 1)
             while submitted < len(tasks) and len(pending) < window:
                 future = client.submit(_parse_task, self.plugin, list(tasks[submitted]), level,
                                        key=f"briefing-parse-{run}-{submitted}", pure=False)
@@ -271,8 +279,8 @@ class DaskEngine:
                 alone_since = time.monotonic()
             elif time.monotonic() - alone_since > NO_WORKERS_SECONDS:
                 raise BriefingError(
-                    f"{self.where} has had no workers for {NO_WORKERS_SECONDS:.0f} s; start "
-                    f"some with `dask worker {self.address or 'SCHEDULER'} --nthreads 1`"
+                    f"{self.where} has had no workers for {NO_WORKERS_SECONDS:.0f} s; "
+                    + self._start_workers()
                 )
 
 
