@@ -66,6 +66,12 @@ POLL_SECONDS = 1.0  # how often a wait for a task looks whether the cluster stil
 NO_WORKERS_SECONDS = 60.0  # a cluster without workers this long fails the run: a nanny
 # restarts a killed worker in seconds, so a minute without any means none is coming back
 CLOSE_SECONDS = 10.0  # for the client and a LocalCluster to shut down
+# A Dask worker samples its threads' stacks every 10 ms and keeps an hour of the
+# profiles: on spaCy's deep stacks that held 12 KB an article parsed (a 2-worker run
+# of 10,000 articles: 311 MB a worker against 220 for --jobs 2) and took parse time.
+# Off for the LocalCluster's workers; docs/cluster.md says how for one's own.
+_LOCAL_WORKERS = {"distributed.worker.profile.enabled": False}
+PROFILER_OFF = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
 
 
 class DaskEngine:
@@ -158,10 +164,11 @@ class DaskEngine:
         started = time.perf_counter()
         if self.address is None:
             try:
-                cluster = distributed.LocalCluster(
-                    n_workers=self.processes, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=":0",
-                )
+                with dask.config.set(_LOCAL_WORKERS):  # kept by each nanny, for restarts too
+                    cluster = distributed.LocalCluster(
+                        n_workers=self.processes, threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=":0",
+                    )
             except Exception as error:
                 raise BriefingError(f"cannot start a Dask LocalCluster on this machine "
                                     f"({_reason(error)}); give --scheduler, or use "
@@ -210,6 +217,11 @@ class DaskEngine:
                 kind, problem = answer
                 raise (ModelError if kind == "model" else BriefingError)(
                     f"Dask worker {address} {problem}")
+        profiling = client.run(_profiling)
+        if any(profiling.values()):
+            logger.info("%d of the %d Dask workers run Dask's profiler, which holds about 12 KB "
+                        "an article parsed for an hour; start them with %s to keep their "
+                        "memory flat", sum(profiling.values()), len(profiling), PROFILER_OFF)
         if self._expected[0] is None:  # no model here to compare with: they must agree
             identities = client.run(model_identity, self.model)
             first, *others = sorted(identities.items())
@@ -351,6 +363,11 @@ def worker_problem(
             return "code", (f"would parse unlike this machine: it has {what}; install the "
                             f"same briefing on every worker with `{INSTALL_WORKER}`")
     return None
+
+
+def _profiling(dask_worker: distributed.Worker) -> bool:
+    """Does this worker run Dask's statistical profiler?"""
+    return "profile" in dask_worker.periodic_callbacks
 
 
 def _model_version(identity: str) -> str:
