@@ -39,7 +39,7 @@ _READY = re.compile(r"at (http://127\.0\.0\.1:\d+/)")
 def history_size(work: Path) -> list[float]:
     from corpus import write_corpus
 
-    from briefing.facts.workers import ParserPool
+    from briefing.facts.extraction import ParserPool
     from briefing.pipeline import BuildOptions, build_brief, record_brief
 
     history = work / "desk-history.sqlite"

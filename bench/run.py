@@ -2,6 +2,7 @@
 
     make bench                     # = .venv/bin/python bench/run.py
     .venv/bin/python bench/run.py --articles 1000 --repeat 3 --only seed,throughput,rebuild
+    .venv/bin/python bench/run.py --only cluster --cluster-articles 1000,10000
 
 1. seed: cold build of the seed brief through the CLI (``--no-cache``), its split
    by stage and layout pass, beside the floor (bench/floor.py: import spaCy, load
@@ -303,7 +304,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--only", default="seed,throughput,rebuild,desk")
+    parser.add_argument("--only", default="seed,throughput,rebuild,desk,cluster")
+    parser.add_argument("--cluster-articles", default="1000,10000",
+                        help="corpus sizes of the cluster part, comma-separated")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     print(f"briefing benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
@@ -321,6 +324,10 @@ def main() -> None:
             import desk  # bench/desk.py: history size, its cost to a build, serve latency
 
             desk.run(work, args.repeat)
+        if "cluster" in chosen:
+            from cluster import run_cluster
+
+            run_cluster(work, [int(n) for n in args.cluster_articles.split(",")], args.repeat)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
     from .delivery.mail import MailSettings
     from .desk.history import History
-    from .facts.workers import ParserPool
+    from .facts.engine import EngineOptions
+    from .facts.extraction import ParserPool
     from .models import Brief
     from .pipeline import Build
     from .watch import Watched
@@ -148,6 +149,40 @@ Every = Annotated[
                              help="Build again at this interval, such as 30m, "
                              "1h or 90s; URLs and feeds are fetched again.")
 ]
+Jobs = Annotated[
+    int, typer.Option("--jobs", "-j", metavar="N", parser=_whole_number,
+                      help="Worker processes parsing articles (with --engine dask and no "
+                      "scheduler: of its LocalCluster); the output is the same for any "
+                      "number.")
+]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Parse every article again; read and write no "
+                       "cached facts.")
+]
+Engine = Annotated[
+    str, typer.Option("--engine", metavar="ENGINE",
+                      help="Who parses: processes (of this machine) or dask (a Dask "
+                      "cluster; pip install 'briefing[dask]').")
+]
+Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", metavar="ADDRESS", help="--engine dask: the "
+                             "cluster's scheduler, e.g. tcp://HOST:8786 [default: "
+                             "$DASK_SCHEDULER_ADDRESS, else a LocalCluster of --jobs "
+                             "processes].", show_default=False)
+]
+Offline = Annotated[
+    bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
+]
+Since = Annotated[
+    str | None, typer.Option("--since", metavar="DATE",
+                             help="Feed entries published on or after this date, "
+                             "YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an offset is "
+                             "given).")
+]
+MaxItems = Annotated[
+    int | None, typer.Option("--max-items", metavar="N", parser=_whole_number,
+                             help="At most N entries of each feed, the most recent.")
+]
 MailConfig = Annotated[
     Path | None,
     typer.Option("--mail-config", metavar="FILE", envvar="BRIEFING_MAIL_CONFIG",
@@ -187,18 +222,13 @@ def build(
     date: Day = None,
     paper: Paper = "a4",
     model: Model = DEFAULT_MODEL,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Fetch nothing: every URL input fails.")
-    ] = False,
-    since: Annotated[
-        str | None, typer.Option("--since", metavar="DATE",
-                                 help="Feed entries published on or after this "
-                                 "date, YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an "
-                                 "offset is given).")
-    ] = None,
-    max_items: Annotated[
-        int | None, typer.Option("--max-items", metavar="N", parser=_whole_number,
-                                 help="At most N entries of each feed, the most recent.")
+    offline: Offline = False,
+    since: Since = None,
+    max_items: MaxItems = None,
+    facts: Annotated[
+        list[Path] | None, typer.Option("--facts", metavar="FILE", help="Build from facts "
+                                        "files of `briefing extract` instead of articles, "
+                                        "without parsing; repeat for more.")
     ] = None,
     archive: Annotated[
         Path | None, typer.Option("--archive", metavar="DIR",
@@ -218,15 +248,10 @@ def build(
     cc: Cc = None,
     reply_to: ReplyTo = None,
     mail_config: MailConfig = None,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", metavar="N", parser=_whole_number,
-                          help="Worker processes parsing articles; "
-                          "the output is the same for any number.")
-    ] = 1,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Parse every article again; read and "
-                           "write no cached facts.")
-    ] = False,
+    jobs: Jobs = 1,
+    engine: Engine = "processes",
+    scheduler: Scheduler = None,
+    no_cache: NoCache = False,
     cache_dir: CacheDir = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Build again whenever an input file or folder "
@@ -268,7 +293,22 @@ def build(
         if watch and output == "-":
             raise BriefingError("--watch writes the brief again at each change; give "
                                 "--output a file, not -")
-        from .pipeline import BuildOptions, build_brief, record_brief, render_output, write_output
+        if facts and inputs:
+            raise BriefingError("--facts builds from facts files, not articles; give "
+                                "either INPUT articles or --facts files")
+        if facts and watch:
+            raise BriefingError("--watch rebuilds when articles change; drop --facts")
+        if facts and (engine != "processes" or scheduler):
+            raise BriefingError("--facts builds without parsing; drop --engine and --scheduler")
+        _quiet_dask(engine, verbose)
+        from .pipeline import (
+            BuildOptions,
+            build_brief,
+            build_from_facts,
+            record_brief,
+            render_output,
+            write_output,
+        )
 
         options = BuildOptions(
             themes=themes, model=model, title=title, date=_parse_date(date),
@@ -276,6 +316,7 @@ def build(
             max_items=max_items, jobs=jobs, cache=not no_cache, cache_dir=cache_dir,
             **_desk_options(history, no_history=no_history, repeat_old=repeat_old, pin=pin,
                             drop=drop, edits=edits),
+            engine=engine, scheduler=scheduler,
         )
 
         sources = _inputs(inputs, "build")
@@ -295,8 +336,11 @@ def build(
             if fmt == "eml":
                 mail = _mail_settings(mail_config, sender=sender, to=to, cc=cc,
                                       reply_to=reply_to)
-            with _ProgressBar(sys.stderr) as progress:
-                result = build_brief(sources, options, progress=progress, pool=pool)
+            if facts:
+                result = build_from_facts(facts, options)
+            else:
+                with _ProgressBar(sys.stderr) as progress:
+                    result = build_brief(sources, options, progress=progress, pool=pool)
             if archive is not None:
                 from .delivery.archive import write_archive
 
@@ -337,7 +381,8 @@ def build(
 
             watched = Watched.of(sources, also=(themes, mail_config, edits),
                                  written=(target_name, archive), polled=interval is not None)
-            _watch(build_and_write, watched, model=model, jobs=jobs, every=interval)
+            _watch(build_and_write, watched, model=model, jobs=jobs,
+                   engine=options.engine_options, every=interval)
             interrupts.interrupted = False  # the watch's way to stop: it said so, exit 0
             return
         code = build_and_write()
@@ -346,17 +391,18 @@ def build(
 
 
 def _watch(build: Callable[[ParserPool], int], watched: Watched, *, model: str,
-           jobs: int, every: float | None = None) -> None:
+           jobs: int, engine: EngineOptions, every: float | None = None) -> None:
     """Build, then build again at each change *watched* reports (and every *every*
     seconds), until Ctrl-C (or SIGTERM). A failed build is reported in one line and
     the watch goes on."""
-    from .facts.workers import ParserPool
+    from .facts.extraction import ParserPool
     from .watch import Watcher, describe_interval
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
     building = True
     try:
-        with Watcher(watched, every=every) as changes, ParserPool(model, jobs=jobs) as pool:
+        with Watcher(watched, every=every) as changes, \
+                ParserPool(model, jobs=jobs, engine=engine) as pool:
             _attempt(build, pool)
             building = False
             what = (f"watching {watched.describe()} for changes" if watched.roots else "")
@@ -392,6 +438,61 @@ def _attempt(build: Callable[[ParserPool], int], pool: ParserPool) -> None:
 
 def _interrupt(_signal: int, _frame: object) -> None:
     raise KeyboardInterrupt
+
+
+@app.command()
+def extract(
+    inputs: Inputs = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="PATH",
+                          help="Facts file: .jsonl, .jsonl.gz or .parquet (pip install "
+                          "'briefing[pyarrow]'); '-' for JSON Lines on stdout.")
+    ] = "facts.jsonl",
+    themes: Themes = None,
+    model: Model = DEFAULT_MODEL,
+    offline: Offline = False,
+    since: Since = None,
+    max_items: MaxItems = None,
+    jobs: Jobs = 1,
+    engine: Engine = "processes",
+    scheduler: Scheduler = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Extract the facts of INPUT articles into a facts file, for `build --facts` later."""
+    _configure_logging(verbose)
+    with _reported_errors():
+        _quiet_dask(engine, verbose)
+        from .pipeline import BuildOptions, extract_facts
+
+        options = BuildOptions(
+            themes=themes, model=model, offline=offline, since=_parse_since(since),
+            max_items=max_items, jobs=jobs, cache=not no_cache, cache_dir=cache_dir,
+            engine=engine, scheduler=scheduler,
+        )
+        with _ProgressBar(sys.stderr) as progress:
+            result = extract_facts(list(inputs) if inputs else ["seeds"], output, options,
+                                   progress=progress)
+        logger.info("in the workers: %s", ", ".join(
+            f"{stage} {seconds:.2f}s" for stage, seconds in result.worker_timings.items())
+            or "nothing (all facts were cached)")
+        if result.target is not None:
+            typer.echo(f"wrote {result.target} ({result.facts} facts of {result.sources} "
+                       f"sources, {result.parsed} parsed)", err=True)
+        if result.failures:
+            typer.echo(f"briefing: {len(result.failures)} input(s) failed (named above); "
+                       f"the facts file holds the rest", err=True)
+            raise typer.Exit(EXIT_SOME_INPUTS_FAILED)
+
+
+def _quiet_dask(engine: str, verbose: int) -> None:
+    """Dask's own log: errors only, warnings with -v, all with -vv, unless the user set
+    it (DASK_LOGGING__DISTRIBUTED); set before Dask is imported, and inherited by the
+    worker processes of a LocalCluster."""
+    if engine == "dask":
+        level = "error" if verbose == 0 else "warning" if verbose == 1 else "info"
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", level)
 
 
 @app.command()
@@ -768,7 +869,7 @@ def serve_command(
         with contextlib.ExitStack() as stack:
             pool = None
             if interval is not None:
-                from .facts.workers import ParserPool
+                from .facts.extraction import ParserPool
 
                 pool = stack.enter_context(ParserPool(model, jobs=jobs))
             try:

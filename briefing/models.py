@@ -34,11 +34,15 @@ __all__ = [
     "Theme",
     "ThemeMatch",
     "Themes",
+    "FACT_FIELDS",
+    "SOURCE_FIELDS",
     "fact_from_record",
     "fact_record",
     "plain_text",
     "unsafe_character",
     "without_credentials",
+    "source_from_record",
+    "source_record",
 ]
 
 
@@ -398,9 +402,11 @@ def unsafe_character(value: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
-# -- facts as plain records (JSON), for the fact cache and ``briefing extract`` --------
+# -- facts and sources as plain records (JSON), for the fact cache and extract files --
 
-_FACT_FIELDS = {f.name for f in dataclasses.fields(Fact)}
+FACT_FIELDS = frozenset(f.name for f in dataclasses.fields(Fact))
+SOURCE_FIELDS = frozenset(f.name for f in dataclasses.fields(Source))
+_SEGMENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Segment))
 FACT_KINDS = ("quote", "reported", "statement")  # Fact.kind
 
 
@@ -417,7 +423,7 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
     Every field is checked for its type, so a damaged or tampered record is a
     ValueError, never a wrong fact; reading one runs no code.
     """
-    if not isinstance(record, Mapping) or set(record) != _FACT_FIELDS:
+    if not isinstance(record, Mapping) or set(record) != FACT_FIELDS:
         raise ValueError("not a fact record: its fields differ from Fact's")
     r = record
     if _count(r["end"]) < _count(r["start"]):
@@ -453,6 +459,47 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
         measures=tuple(_measure(m) for m in _list(r["measures"])),
         clauses=_count(r["clauses"]),
     )
+
+
+def source_record(source: Source) -> dict[str, Any]:
+    """*source* as a JSON-ready dict of its fields (``source_from_record`` reads it back)."""
+    record = dataclasses.asdict(source)
+    record["published"] = source.published.isoformat() if source.published else None
+    return record
+
+
+def source_from_record(record: Mapping[str, Any]) -> Source:
+    """The Source a ``source_record`` dict (parsed from JSON) describes, every field
+    checked for its type and every segment for lying inside the text."""
+    if not isinstance(record, Mapping) or set(record) != SOURCE_FIELDS:
+        raise ValueError("not a source record: its fields differ from Source's")
+    r = record
+    text = _text(r["text"])
+    segments = []
+    for value in _list(r["segments"]):
+        if not isinstance(value, Mapping) or set(value) != _SEGMENT_FIELDS:
+            raise ValueError("not a segment")
+        segment = Segment(_count(value["start"]), _count(value["end"]), _flag(value["kept"]),
+                          _text(value["reason"]))
+        if not segment.start <= segment.end <= len(text):
+            raise ValueError(f"segment {segment.start}-{segment.end} lies outside the text")
+        segments.append(segment)
+    published = r["published"]
+    return Source(
+        id=_text(r["id"]),
+        path=_text(r["path"]),
+        text=text,
+        outlet=_optional_text(r["outlet"]),
+        title=_optional_text(r["title"]),
+        published=None if published is None else dt.date.fromisoformat(_text(published)),
+        url=_optional_text(r["url"]),
+        author=_optional_text(r["author"]),
+        segments=tuple(segments),
+    )
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
 def _text(value: Any) -> str:

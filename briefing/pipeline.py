@@ -4,17 +4,24 @@
 (extract with spaCy, group by theme) -> brief (select, fit one page); its options
 are one ``BuildOptions``. ``render_output`` turns the finished build into the bytes
 of one format, and ``delivery.output.write_output`` writes them atomically.
+
+The job also splits in two halves: ``extract_facts`` runs the first (sources ->
+facts) over as many articles as come and writes every source and fact to a
+facts file (``facts.factfile``); ``build_from_facts`` runs the second from such
+files, without parsing, and gives the brief ``build_brief`` gives from the same
+articles.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,23 +33,36 @@ from .desk.history import History, options_record
 from .desk.news import Choices, mark_news, unknown_choices
 from .errors import BriefingError, InputError
 from .facts.cache import FactCache, default_cache_dir
+from .facts.engine import EngineOptions
 from .facts.extraction import Extraction
 from .facts.group import group, unmatched_themes
-from .facts.modelinfo import DEFAULT_MODEL, model_identity, model_language
+from .facts.modelinfo import DEFAULT_MODEL, model_identity, model_language, model_version
 from .facts.themes import load_themes
-from .models import Brief, Fact, Failure, FetchLimits, Source, Theme, unsafe_character
+from .models import (
+    Brief,
+    Fact,
+    Failure,
+    FetchLimits,
+    Source,
+    Theme,
+    Themes,
+    unsafe_character,
+)
 from .sources.inputs import gather_sources
 
 if TYPE_CHECKING:
     from .delivery.mail import MailSettings
-    from .facts.workers import ParserPool
+    from .facts.extraction import ParserPool
 
 __all__ = [
     "FORMATS",
     "PAPERS",
     "Build",
     "BuildOptions",
+    "Extracted",
     "build_brief",
+    "build_from_facts",
+    "extract_facts",
     "record_brief",
     "render_output",
     "render_stored",
@@ -77,6 +97,9 @@ class BuildOptions:
     jobs: int = 1  # worker processes parsing the articles; the same brief for any number
     cache: bool = True  # keep each article's facts, so a later build parses only what is new
     cache_dir: str | Path | None = None  # None: cache.default_cache_dir()
+    engine: str = "processes"  # who parses: "processes" of this machine, or "dask"
+    scheduler: str | None = None  # dask: its scheduler; None: $DASK_SCHEDULER_ADDRESS,
+    # else a LocalCluster of `jobs` processes
     # The desk (briefing/desk/): the history file the brief is compared with and
     # recorded in (None: none), whether lines already briefed are kept (marked
     # "repeat"), the line ids pinned and dropped, and an edits file holding more.
@@ -87,6 +110,7 @@ class BuildOptions:
     edits: str | Path | None = None
 
     def __post_init__(self) -> None:
+        self.engine_options  # noqa: B018  (checks engine and scheduler now)
         object.__setattr__(self, "pins", frozenset(check_id(p, where="--pin") for p in self.pins))
         object.__setattr__(self, "drops",
                            frozenset(check_id(d, where="--drop") for d in self.drops))
@@ -104,6 +128,10 @@ class BuildOptions:
 
     def replace(self, **changes: object) -> BuildOptions:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(self.engine, self.scheduler)
 
 
 @dataclass
@@ -136,63 +164,73 @@ def build_brief(
     the brief is built from the rest. No usable source at all is an InputError.
     *options* say how (``BuildOptions()`` when None). *progress* is called as
     (articles done, articles in all) during extraction. With a *pool* (of the
-    options' model and jobs), its workers parse, and keep the model loaded for
-    the next build.
+    options' model, jobs and engine), its workers parse, and keep the model
+    loaded for the next build.
     """
     options = options if options is not None else BuildOptions()
-    if pool is not None and (pool.model, pool.jobs) != (options.model, options.jobs):
-        raise ValueError(f"the pool parses with {pool.model} in {pool.jobs} processes, "
-                         f"not {options.model} in {options.jobs}")
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = now - clock
-        clock = now
-
+    if pool is not None and (pool.model, pool.jobs, pool.engine) != (
+            options.model, options.jobs, options.engine_options):
+        raise ValueError(f"the pool parses with {pool.model} in {pool.jobs} processes "
+                         f"({pool.engine}), not {options.model} in {options.jobs} "
+                         f"({options.engine_options})")
+    laps = _Laps()
     theme_set = load_themes(options.themes)
-    choices = _choices(options)
-    if options.history is not None and Path(options.history).exists():
-        History(options.history).close()  # a damaged history fails now, before any parse
-    identity = model_identity(options.model) if options.cache else None
-    fact_cache = None
-    if identity is not None:
-        folder = options.cache_dir if options.cache_dir is not None else default_cache_dir()
-        fact_cache = FactCache(folder, model=identity, themes=theme_set)
-    done = 0
-    total = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress is not None:
-            progress(done, total)
-
-    # Worker processes import spaCy and load the model while this one reads the
-    # inputs and then loads the renderer. Without a cache they will surely be
-    # needed; with one, they start anyway where a spare core has nothing else to
-    # do, and stop if every article turns out to be cached.
-    early = fact_cache is None or (os.cpu_count() or 1) > 1
-    with Extraction(theme_set, model=options.model, jobs=options.jobs, cache=fact_cache,
-                    progress=advance, early=early, pool=pool) as extraction:
+    choices = _check_desk(options)
+    with _extraction(options, theme_set, progress, pool) as (extraction, counter):
         sources, failures = gather_sources(inputs, offline=options.offline, since=options.since,
                                            max_items=options.max_items, limits=options.limits,
                                            language=model_language(options.model))
         _report_failures(sources, failures, len(inputs))
-        lap("ingest")
-        total = len(sources)
+        laps("ingest")
+        counter.total = len(sources)
         extraction.submit(sources)
-        lap("cache")
+        laps("cache")
         from .brief import render  # WeasyPrint is slow to import: only when a brief is laid out
 
-        lap("load renderer")
+        laps("load renderer")
         if extraction.parsing:  # the workers are at it: ready fonts and stylesheet meanwhile
             render.warm_up(options.paper)
-            lap("warm up renderer")
+            laps("warm up renderer")
         facts = extraction.facts()
-        lap("wait for parse")
+        laps("wait for parse")
+    return _brief(sources, facts, theme_set, options, laps, choices,
+                  inputs=inputs, failures=failures, worker_timings=dict(extraction.timings))
+
+
+def build_from_facts(files: Sequence[str | Path], options: BuildOptions | None = None) -> Build:
+    """The brief of the sources and facts in *files* (written by ``extract_facts``),
+    without parsing: the brief ``build_brief`` makes of the same articles.
+
+    The files may come from several runs: a source given in two is counted once,
+    and sources are numbered in file order. Their facts must have been matched
+    against the options' themes (a ThemesError otherwise). Options that say how
+    to read or parse articles do not apply.
+    """
+    options = options if options is not None else BuildOptions()
+    laps = _Laps()
+    theme_set = load_themes(options.themes)
+    choices = _check_desk(options)
+    from .facts.factfile import read_fact_files
+
+    sources, facts = read_fact_files(files, theme_set)
+    if not sources:
+        raise InputError(f"no source in {', '.join(map(str, files))}: the extract found no "
+                         "article; extract from other inputs")
+    laps("read facts")
+    from .brief import render  # noqa: F401  (WeasyPrint: imported for the layout below)
+
+    laps("load renderer")
+    return _brief(sources, facts, theme_set, options, laps, choices, inputs=files)
+
+
+def _brief(sources: list[Source], facts: list[Fact], theme_set: Themes, options: BuildOptions,
+           laps: _Laps, choices: Choices, *, inputs: Sequence[str | Path],
+           failures: Sequence[Failure] = (),
+           worker_timings: dict[str, float] | None = None) -> Build:
+    """The one-page brief of *facts*: grouped, selected, compared with the history,
+    laid out."""
+    from .brief import render
+
     _report_undated(sources, facts)
     _warn_unmatched(unmatched_themes(facts, theme_set), options.themes, len(sources))
     placements = group(facts, theme_set)
@@ -205,7 +243,7 @@ def build_brief(
         date=date,
         paper=options.paper,
     )
-    lap("group and select")
+    laps("group and select")
     last = None
     if options.history is not None and Path(options.history).exists():  # made by a record
         with History(options.history) as history:
@@ -214,16 +252,17 @@ def build_brief(
     for line in unknown_choices(brief, options.pins | options.drops):
         logger.warning("--pin/--drop %s: no line of this brief has that id; "
                        "`briefing inspect BRIEF.json` lists the ids", line)
-    lap("history and news")
+    laps("history and news")
     brief, document = render.fit_to_page(brief)
-    lap("layout")
+    laps("layout")
+    timings = laps.timings
     passes = brief.extra.get("layout_seconds", ())
     if passes:  # the layout lap, pass by pass, and the measuring between passes
         fitting = timings.pop("layout") - sum(passes)
         timings.update({f"layout {n}": seconds for n, seconds in enumerate(passes, 1)})
         timings["fit measure"] = fitting
     build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures),
-                  dict(extraction.timings), inputs=tuple(str(i) for i in inputs),
+                  dict(worker_timings or {}), inputs=tuple(str(i) for i in inputs),
                   options=options, last=last.id if last is not None else None)
     logger.info(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts)",
@@ -234,6 +273,121 @@ def build_brief(
         logger.info("theme %r: %d line%s on the page, %d left out", theme.key,
                     len(theme.items), "" if len(theme.items) == 1 else "s", lost[theme.key])
     return build
+
+
+def _check_desk(options: BuildOptions) -> Choices:
+    """The build's pins and drops; a damaged edits or history file fails now, before
+    any article is read or parsed."""
+    choices = _choices(options)
+    if options.history is not None and Path(options.history).exists():
+        History(options.history).close()
+    return choices
+
+
+@dataclass
+class Extracted:
+    """A finished extract: where its facts file went, what it holds, what failed."""
+
+    target: Path | None  # None: written to standard output
+    sources: int
+    facts: int
+    parsed: int  # sources parsed (the rest came from the fact cache)
+    failures: tuple[Failure, ...] = ()
+    worker_timings: dict[str, float] = field(default_factory=dict)
+
+
+def extract_facts(
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    options: BuildOptions | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Extracted:
+    """Read *inputs*, extract their facts, and write every source and fact to the
+    facts file *output* ("-": JSON Lines on standard output) as they come.
+
+    The first half of ``build_brief``, with its reading, cache, model, themes,
+    jobs and engine options, for as many articles as come; ``build_from_facts``
+    builds from the file. Failed inputs are logged and listed, as for a build;
+    no usable source is an InputError, and nothing is written. The file's
+    format follows its name: .jsonl, .jsonl.gz or .parquet (``facts.factfile``).
+    """
+    from .facts.factfile import FactWriter
+
+    options = options if options is not None else BuildOptions()
+    theme_set = load_themes(options.themes)
+    writer = FactWriter(output, model=options.model, model_version=model_version(options.model),
+                        themes=theme_set)  # a bad file name fails before any input is read
+    with _extraction(options, theme_set, progress, None) as (extraction, counter):
+        sources, failures = gather_sources(inputs, offline=options.offline, since=options.since,
+                                           max_items=options.max_items, limits=options.limits,
+                                           language=model_language(options.model))
+        _report_failures(sources, failures, len(inputs))
+        counter.total = len(sources)
+        extraction.submit(sources)
+        parsed = extraction.parsing
+        with writer:
+            for source, facts in extraction.stream():
+                writer.add(source, group(facts, theme_set))  # per source as for all: a
+                # paragraph's context never carries from one source to the next
+    target = None if str(output) == "-" else Path(output)
+    logger.info("wrote %d facts of %d sources to %s", writer.facts, writer.sources,
+                target or "standard output")
+    return Extracted(target, writer.sources, writer.facts, parsed, tuple(failures),
+                     dict(extraction.timings))
+
+
+class _Laps:
+    """Stage timings: each call names the stage that ran since the last one."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self._clock
+        self._clock = now
+
+
+@dataclass
+class _Counter:
+    """Articles done of *total*, told to a progress callback."""
+
+    progress: Callable[[int, int], None] | None
+    total: int = 0
+    done: int = 0
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+@contextlib.contextmanager
+def _extraction(options: BuildOptions, theme_set: Themes,
+                progress: Callable[[int, int], None] | None,
+                pool: ParserPool | None) -> Iterator[tuple[Extraction, _Counter]]:
+    """The build's Extraction: the options' engine, model and jobs, the fact cache."""
+    identity = model_identity(options.model) if options.cache else None
+    fact_cache = None
+    if identity is not None:
+        folder = options.cache_dir if options.cache_dir is not None else default_cache_dir()
+        fact_cache = FactCache(folder, model=identity, themes=theme_set)
+    # Workers import spaCy and load the model while this process reads the inputs
+    # and then loads the renderer. Without a cache they will surely be needed; with
+    # one, they start anyway where a spare core has nothing else to do, and stop if
+    # every article turns out to be cached. A LocalCluster of Dask takes seconds to
+    # start and to stop: it starts only once articles are known to need parsing.
+    engine = options.engine_options
+    early = fact_cache is None or (os.cpu_count() or 1) > 1
+    if engine.kind == "dask" and engine.address is None:
+        early = fact_cache is None
+    counter = _Counter(progress)
+    with Extraction(theme_set, model=options.model, jobs=options.jobs, cache=fact_cache,
+                    progress=counter.advance, early=early, pool=pool,
+                    engine=engine) as extraction:
+        yield extraction, counter
 
 
 def _report_undated(sources: Sequence[Source], facts: Sequence[Fact]) -> None:

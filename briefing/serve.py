@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from .facts.workers import ParserPool
+    from .facts.extraction import ParserPool
     from .models import Brief
 
 __all__ = ["Desk", "Edition", "make_app", "open_socket", "serve"]

@@ -195,7 +195,7 @@ def test_version_and_short_help() -> None:
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["send"], ["inspect"], ["cache"], ["history"],
-                                     ["show"], ["verify"], ["serve"]])
+                                     ["show"], ["verify"], ["serve"], ["extract"]])
 def test_help_shows_no_python_types(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0

@@ -19,9 +19,8 @@ import pytest
 from processes import HAS_PROC, children, gone
 
 from briefing.errors import InputError
-from briefing.facts.extraction import Extraction
+from briefing.facts.extraction import Extraction, ParserPool
 from briefing.facts.themes import DEFAULT_THEMES, load_themes
-from briefing.facts.workers import ParserPool
 from briefing.sources.ingest import read_sources
 from briefing.watch import Watched
 

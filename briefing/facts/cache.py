@@ -47,7 +47,7 @@ from ..models import LIMITS, Fact, Source, Themes, fact_from_record, fact_record
 from ..sources.files import read_file
 
 __all__ = ["CACHE_ENV", "CacheUsage", "FactCache", "cache_usage", "default_cache_dir",
-           "prune_cache"]
+           "extraction_fingerprint", "extraction_versions", "prune_cache"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class FactCache:
         self._context = _digest(
             _FORMAT.decode(),
             model,  # extract.model_identity: name, version and pipeline
-            _extraction_fingerprint(),
+            extraction_fingerprint(),
             repr(themes),  # frozen dataclasses: a stable, complete rendering of the patterns
         )
         self._writable = True
@@ -232,12 +232,18 @@ def _decode(data: bytes, key: str, source: Source) -> list[Fact] | None:
 
 
 @functools.cache
-def _extraction_fingerprint() -> str:
-    """briefing's version, the versions of the libraries facts come from, and its code."""
-    parts = [f"{name} {_version(name)}" for name in ("briefing", "spacy", "dateparser")]
+def extraction_versions() -> dict[str, str]:
+    """What facts are made from, besides the model and themes: briefing's version, those
+    of the libraries facts come from, and a hash of each file of extraction code."""
+    parts = {name: _version(name) for name in ("briefing", "spacy", "dateparser")}
     for name in _EXTRACTION_FILES:
-        parts.append(hashlib.sha256((_PACKAGE / name).read_bytes()).hexdigest())
-    return "\n".join(parts)
+        parts[name] = hashlib.sha256((_PACKAGE / name).read_bytes()).hexdigest()
+    return parts
+
+
+def extraction_fingerprint() -> str:
+    """``extraction_versions`` in one string: a change in any part changes it."""
+    return "\n".join(f"{name} {value}" for name, value in extraction_versions().items())
 
 
 def _version(distribution: str) -> str:

