@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 .PHONY: brief test bench quality lint clean chromium picture
 
 brief: $(VENV)/.installed
-	$(BIN)/briefing build seeds --format pdf --output brief.pdf
+	$(BIN)/briefing build seeds --format pdf --output brief.pdf --no-history  # the same brief every run
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check briefing tests bench
