@@ -151,16 +151,9 @@ def _sample(process: subprocess.Popen[str], peaks: dict[int, float]) -> None:
 
 
 def _children_mb(parent: int) -> dict[int, float]:
-    found = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
-                          if ":" in line)
-        except OSError:
-            continue
-        if int(fields.get("PPid", "0")) == parent:
-            found[int(status.parent.name)] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
-    return found
+    from procs import processes
+
+    return {pid: mb for pid, (ppid, mb) in processes().items() if ppid == parent}
 
 
 def _run(command: list[str]) -> tuple[float, str, str]:

@@ -280,16 +280,9 @@ def _watched_rebuilds(before: Path, extra: list[Path], cache: Path,
 
 def _resident_mb(pid: int) -> float:
     """Resident memory of process *pid* and its children, in MB (Linux /proc)."""
-    total = 0
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
-                          if ":" in line)
-        except OSError:
-            continue
-        if int(status.parent.name) == pid or int(fields["PPid"]) == pid:
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
-    return total / 1024
+    from procs import processes
+
+    return sum(mb for each, (parent, mb) in processes().items() if pid in (each, parent))
 
 
 def _build(folder: Path, cache: Path | None, work: Path) -> tuple[float, str]:

@@ -472,7 +472,7 @@ def extract(
             engine=engine, scheduler=scheduler,
         )
         with _ProgressBar(sys.stderr) as progress:
-            result = extract_facts(list(inputs) if inputs else ["seeds"], output, options,
+            result = extract_facts(_inputs(inputs, "extract"), output, options,
                                    progress=progress)
         logger.info("in the workers: %s", ", ".join(
             f"{stage} {seconds:.2f}s" for stage, seconds in result.worker_timings.items())
