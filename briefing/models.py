@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "BIDI_CONTROL",
     "FACT_KINDS",
     "NUMERIC_LABELS",
     "Brief",
@@ -345,7 +346,7 @@ class Limits:
     # en_core_web_sm, over 1 GB for _trf), so --jobs is capped at the cores
     max_conflict_entries: int = 6  # sources listed in one line's "Sources differ" mark:
     # six fit on one line of the A4 page; more disagreement than that is noise to a
-    # reader, and the line says how many more sources differ
+    # reader (the JSON lists the same six)
     max_cache_entry_bytes: int = 256 * 2**20  # one article's facts in the fact cache, as
     # JSON: about five times the article's body, so a cached file at the size limit
     # fits; a bigger entry was not written by briefing and is not read
@@ -377,14 +378,14 @@ class FetchLimits:
 # Characters that change how the text around them is shown rather than being text:
 # C0 and C1 controls (DEL included) and the bidi embeddings, overrides and isolates.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_NOT_TEXT = re.compile(f"{_CONTROL.pattern}|{_BIDI_CONTROL.pattern}")
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_NOT_TEXT = re.compile(f"{_CONTROL.pattern}|{BIDI_CONTROL.pattern}")
 
 
 def plain_text(value: str) -> str:
     """*value* on one line as it would be read: controls and white space runs become one
     space, bidi overrides go (for metadata shown in a header line or a list)."""
-    return " ".join(_CONTROL.sub(" ", _BIDI_CONTROL.sub("", value)).split())
+    return " ".join(_CONTROL.sub(" ", BIDI_CONTROL.sub("", value)).split())
 
 
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")

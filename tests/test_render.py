@@ -737,3 +737,55 @@ def test_a_line_told_by_hundreds_shows_six_markers_and_counts_the_rest() -> None
     assert len([e for e in root.iter("li") if "source" in _classes(e)]) == 6
     data = json.loads(render.render_json(brief))
     assert len(data["themes"][0]["items"][0]["citations"]) == 100
+
+
+def test_a_line_shows_the_marker_of_its_own_sentence_whatever_its_number() -> None:
+    """The line is source 8's wording, cited with seven sources' tellings: source 8's
+    marker is among the six shown, and its entry in the source list."""
+    sources = tuple(
+        Source(id=str(n), path=f"s-{n}.txt", outlet=f"Outlet {n}",
+               text=f"Ferries ran again on Monday, outlet {n} reported.")
+        for n in range(1, 8)
+    ) + (Source(id="8", path="s-8.txt", outlet="Outlet 8",
+                text="The harbour reopened to ferries on Monday after the storm."),)
+    own = sources[7].text
+    line = Item(text=own, citations=tuple(
+        _cite(s, s.text) for s in sources))  # in source order, as select gives them
+    brief = _brief(("Storm", [line]), sources=sources)
+    root = _html_tree(render.render_html(brief))
+    item = next(e for e in root.iter("li") if "item" in _classes(e))
+    assert [a.text for a in item.iter("a")] == ["[1]", "[2]", "[3]", "[4]", "[5]", "[8]"]
+    assert "+2 more sources" in _text(item)
+    listed = [e for e in root.iter("li") if "source" in _classes(e)]
+    assert any("Outlet 8" in _text(e) for e in listed) and len(listed) == 6
+
+
+def test_a_sources_differ_mark_names_only_listed_sources() -> None:
+    """The other source of a "Sources differ" mark is in the source list, though no
+    printed line cites it (its own line was left out)."""
+    item = dataclasses.replace(
+        _item(SABAH, SABAH.text[:40]),
+        conflict=(("1", "more than 600"), ("2", "more than 300")))
+    root = _html_tree(render.render_html(_brief(("Talks", [item]))))
+    listed = [_text(e) for e in root.iter("li") if "source" in _classes(e)]
+    assert len(listed) == 2 and any(KYIV.label in text for text in listed)
+
+
+def test_copies_crediting_no_agency_are_one_report_not_a_source_number() -> None:
+    from briefing.brief.origins import origins
+
+    text = ("The harbour reopened to ferries on Monday after the storm had closed it "
+            "for three days. Port officials said the first crossing left at six in the morning.")
+    copies = (Source(id="1", path="a.txt", outlet="Courier", text=text),
+              Source(id="2", path="b.txt", outlet="Gazette", text=text),
+              Source(id="3", path="c.txt", outlet="Associated Press",
+                     text="Ferries were back in service on Monday, port officials said today."))
+    found = origins(copies)
+    line = _item(copies[0], copies[0].text.split(". ")[0] + ".",
+                 also=[(copies[1], copies[1].text.split(". ")[0] + ".")])
+    brief = _brief(("Storm", [line]), sources=copies, origins=found)
+    assert render.via(line, found) == "same report, via 2 outlets"
+    data = json.loads(render.render_json(brief))
+    assert [s["origin"] for s in data["sources"]] == [None, None, None]  # AP is itself
+    html = render.render_html(brief)
+    assert "(1)" not in html and "(AP)" not in html

@@ -371,3 +371,20 @@ def test_what_happened_nearest_the_brief_ranks_higher() -> None:
     assert [i.text for i in brief.items] == [fresh.text, stale.text]
     scores = [i.score for i in brief.items]
     assert scores[0] - scores[1] >= 2.5  # RECENT for the fresh one, OLD for the stale
+
+
+def test_a_sources_differ_mark_quotes_its_figures_as_the_sentence_writes_them() -> None:
+    """The figures of a mark, and the word each counts, are the sentence's own words:
+    "600 drones", never the lemma "600 drone"; a word it does not hold is left off."""
+    from briefing.brief.merge import Traits, _shown
+
+    line = fact("1", "More than 600 drones hit the city, and at least 12 lives were lost "
+                "on Monday.")
+    line = replace(line, entities=(("More than 600", "CARDINAL"), ("at least 12", "CARDINAL"),
+                                   ("Monday", "DATE")),
+                   measures=(("more than 600", "CARDINAL", "drone"),
+                             ("at least 12", "CARDINAL", "life"), ("on monday", "DATE", "lose")))
+    clash = {("count", "drone"), ("count", "life"), ("date", "lose")}
+    shown = _shown(Traits.of(line), clash)
+    assert shown == "More than 600 drones, at least 12, on Monday"
+    assert all(part in line.text for part in shown.split(", "))

@@ -476,19 +476,41 @@ def _num_term(number: str) -> str:
 
 
 def _shown(t: Traits, clash: set[tuple[str, str]]) -> str:
-    """The figures of *t* that clash, as written, each with what it counts when the
-    figure does not say it: "at least 912 people", "May 27"."""
+    """The figures of *t* that clash, in its sentence's own words, each with the word
+    after it when that is what it counts and the figure does not say it: "at least
+    912 people", "May 27". Never a word the sentence does not hold."""
+    text = t.fact.text
     shown = []
-    for text, label, unit in t.fact.measures or [
+    for figure, label, unit in t.fact.measures or [
         (x.casefold().removeprefix("the "), label, "") for x, label in t.fact.entities
         if label in NUMERIC_LABELS
     ]:
         if (_KINDS.get(label, "count"), unit) not in clash:
             continue
-        written = next((x for x, _ in t.fact.entities if x.casefold().endswith(text)), text)
-        counted = unit and _KINDS.get(label) == "count" and unit not in written.casefold()
-        shown.append(f"{written} {unit}" if counted else written)
-    return ", ".join(dict.fromkeys(shown)) or ", ".join(t.fact.numbers)
+        entity = next((x.casefold() for x, _ in t.fact.entities
+                       if x.casefold().endswith(figure)), figure)
+        written = _written(text, entity) or _written(text, figure)
+        if written is None:
+            continue
+        start, end = written
+        if unit and _KINDS.get(label) == "count" and unit not in text[start:end].casefold():
+            after = _NEXT_WORD.match(text, end)
+            if after and after.group(1).casefold().startswith(unit[:max(3, len(unit) - 1)]):
+                end = after.end()
+        shown.append(text[start:end])
+    written_figures = [x for x, label in t.fact.entities if label in NUMERIC_LABELS]
+    return ", ".join(dict.fromkeys(shown)) or ", ".join(dict.fromkeys(written_figures))
+
+
+_NEXT_WORD = re.compile(r"\s+(\w[\w-]*)")
+
+
+def _written(text: str, figure: str) -> tuple[int, int] | None:
+    """Where *figure* (casefolded) stands in *text*, as the sentence writes it."""
+    at = text.casefold().find(figure)
+    if at < 0 or text[at:at + len(figure)].casefold() != figure:
+        return None  # casefolding changed the length before it (rare: "ß"): not found
+    return at, at + len(figure)
 
 
 def _quote_backs_paraphrase(a: Traits, b: Traits, weight: dict[str, float]) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..models import Source
 
-__all__ = ["origins"]
+__all__ = ["agency_named", "credited_agency", "origins"]
 
 AGENCIES = Path(__file__).parent / "agencies.toml"
 CREDIT_CHARS = 400  # a credit line stands at the top of a story: its dateline, its byline
@@ -78,14 +78,18 @@ def origins(sources: Sequence[Source]) -> dict[str, str]:
     return found
 
 
+def agency_named(name: str) -> str | None:
+    """The agency *name* is one of the names of ("Associated Press": "AP"), if any."""
+    return _agencies().get(name.casefold().removeprefix("by ").strip())
+
+
 def credited_agency(source: Source) -> str | None:
     """The news agency *source* credits for its story, if it credits one."""
     names = _agencies()
     for field in (source.author, source.outlet):
-        if field:
-            name = field.casefold().removeprefix("by ").strip()
-            if name in names:
-                return names[name]
+        agency = agency_named(field) if field else None
+        if agency:
+            return agency
     start = source.body[0].start if source.body else 0
     head = source.text[start : start + CREDIT_CHARS]
     for pattern in (_PARENTHESISED, _SLASHED):

@@ -35,7 +35,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..errors import RenderError
-from ..models import Brief, BriefTheme, Item, Source
+from ..models import BIDI_CONTROL, Brief, BriefTheme, Item, Source
+from .origins import agency_named
 
 __all__ = [
     "MIN_BODY_SIZE",
@@ -83,7 +84,6 @@ STATUS_LABELS = {"new": "New", "update": "Update", "repeat": "Repeat"}
 # too many whenever the chosen lines cover the overflow with less to spare.
 _FIT_SLACK_PX = 1.0
 _ITEM_ID = re.compile(r"item-(\d+)\Z")
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SOURCE_ID = re.compile(r"source-(.+)\Z")
 # The first layout is of the best lines about this many pages could hold, so that a
 # brief of hundreds of articles is not laid out whole. The estimate counts characters:
@@ -340,9 +340,13 @@ def left_out(brief: Brief) -> list[tuple[str, Item]]:
 
 
 def _agency(source: Source, origins: dict[str, str]) -> str | None:
-    """The news agency whose copy *source* prints, if brief/origins.py found one."""
+    """The news agency whose copy *source* prints, if brief/origins.py found one and
+    it is not the outlet itself. A copy crediting no agency has a source's id as its
+    origin (origins are keyed by source id): that names no agency."""
     origin = origins.get(source.id)
-    return origin if origin and origin not in {source.id, source.label} else None
+    if not origin or origin in origins or origin == agency_named(source.label):
+        return None
+    return origin
 
 
 def _item_record(item: Item) -> dict[str, Any]:
@@ -449,7 +453,7 @@ def _context(brief: Brief) -> dict[str, Any]:
         "page_size": page_size,
         "body_size": f"{body_size:g}",
         "themes": themes,
-        "sources": [_source_entry(source, brief.origins.get(source.id))
+        "sources": [_source_entry(source, _agency(source, brief.origins))
                     for source in brief.sources if source.id in cited],
         "note": _note(brief.dropped, len(brief.sources) - len(cited)),
         "since": since_line(brief),
@@ -487,7 +491,7 @@ def _line(
         )
     # A verbatim line may hold a bidi override: isolated (<bdi>, or FSI...PDI in plain
     # text), it reverses nothing around it, such as the line's own citation markers.
-    isolate = _BIDI_CONTROL.search(item.text) is not None
+    isolate = BIDI_CONTROL.search(item.text) is not None
     return {
         "number": number,
         "text": item.text,
@@ -513,10 +517,10 @@ def via(item: Item, origins: dict[str, str]) -> str | None:
     printed: dict[str, set[str]] = {}
     for citation in item.citations:
         origin = origins.get(citation.source_id, citation.source_id)
-        if origin != citation.source_id:
-            printed.setdefault(origin, set()).add(citation.source_id)
-    shown = [f"{agency}, via {len(ids)} outlets" for agency, ids in printed.items()
-             if len(ids) > 1]
+        printed.setdefault(origin, set()).add(citation.source_id)
+    # an origin that is a source's id: copies of one report crediting no agency
+    shown = [f"{'same report' if origin in origins else origin}, via {len(ids)} outlets"
+             for origin, ids in printed.items() if len(ids) > 1]
     return "; ".join(shown) or None
 
 
@@ -556,8 +560,7 @@ def _source_entry(source: Source, origin: str | None = None) -> dict[str, Any]:
         "published_iso": _iso(source.published),
         "url": url,
         "host": _host(url),
-        # the agency whose copy it prints, when that is not the outlet itself
-        "via": origin if origin and origin not in {source.id, source.label} else None,
+        "via": origin,  # the agency whose copy it prints (_agency)
         # Only web addresses become links: a javascript: or file: URL from article
         # metadata is shown as text, never made clickable.
         "linkable": bool(url) and urlsplit(url or "").scheme.lower() in ("http", "https"),
@@ -586,7 +589,7 @@ def _note(dropped: int, uncited: int = 0) -> str:
 
 
 def _cited(brief: Brief) -> set[str]:
-    return {source for item in brief.items for source in shown_sources(item)}
+    return {source for item in brief.items for source in _sources_of(item)}
 
 
 def _long_date(date: dt.date) -> str:
@@ -694,7 +697,9 @@ def _estimated_cut(brief: Brief, budget: float) -> tuple[Brief, int]:
 
 
 def _sources_of(item: Item) -> set[str]:
-    return set(shown_sources(item))
+    """The sources the printed line names: its markers, and those of its "Sources
+    differ" mark, which the source list must hold too."""
+    return set(shown_sources(item)) | {source for source, _ in item.conflict}
 
 
 MARKERS_SHOWN = 6  # source markers a printed line shows: beyond six, "+N more sources";
@@ -703,8 +708,14 @@ MARKERS_SHOWN = 6  # source markers a printed line shows: beyond six, "+N more s
 
 
 def shown_sources(item: Item) -> list[str]:
-    """The sources whose markers *item* shows on the page, in citation order."""
-    return list(dict.fromkeys(c.source_id for c in item.citations))[:MARKERS_SHOWN]
+    """The sources whose markers *item* shows on the page, in citation order: the
+    source of the line's own sentence always among them, whatever its number."""
+    sources = list(dict.fromkeys(c.source_id for c in item.citations))
+    own = next((c.source_id for c in item.citations if item.text in c.quote), None)
+    if own is None or own in sources[:MARKERS_SHOWN]:
+        return sources[:MARKERS_SHOWN]
+    kept = {*sources[:MARKERS_SHOWN - 1], own}
+    return [source for source in sources if source in kept]
 
 
 def _uncite(citing: Counter[str], item: Item) -> list[str]:
