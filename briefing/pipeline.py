@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from .brief.select import select
 from .delivery.output import write_output
 from .desk.edits import check_id, load_edits, merge_choices
-from .desk.history import History, options_record
+from .desk.history import History, LastBrief, options_record
 from .desk.news import Choices, mark_news, unknown_choices
 from .errors import BriefingError, InputError
 from .facts.cache import FactCache, default_cache_dir
@@ -175,7 +175,7 @@ def build_brief(
                          f"({options.engine_options})")
     laps = _Laps()
     theme_set = load_themes(options.themes)
-    choices = _check_desk(options)
+    desk = _Desk.of(options)
     with _extraction(options, theme_set, progress, pool) as (extraction, counter):
         sources, failures = gather_sources(inputs, offline=options.offline, since=options.since,
                                            max_items=options.max_items, limits=options.limits,
@@ -193,7 +193,7 @@ def build_brief(
             laps("warm up renderer")
         facts = extraction.facts()
         laps("wait for parse")
-    return _brief(sources, facts, theme_set, options, laps, choices,
+    return _brief(sources, facts, theme_set, options, laps, desk,
                   inputs=inputs, failures=failures, worker_timings=dict(extraction.timings))
 
 
@@ -209,7 +209,7 @@ def build_from_facts(files: Sequence[str | Path], options: BuildOptions | None =
     options = options if options is not None else BuildOptions()
     laps = _Laps()
     theme_set = load_themes(options.themes)
-    choices = _check_desk(options)
+    desk = _Desk.of(options)
     from .facts.factfile import read_fact_files
 
     sources, facts = read_fact_files(files, theme_set)
@@ -220,11 +220,11 @@ def build_from_facts(files: Sequence[str | Path], options: BuildOptions | None =
     from .brief import render  # noqa: F401  (WeasyPrint: imported for the layout below)
 
     laps("load renderer")
-    return _brief(sources, facts, theme_set, options, laps, choices, inputs=files)
+    return _brief(sources, facts, theme_set, options, laps, desk, inputs=files)
 
 
 def _brief(sources: list[Source], facts: list[Fact], theme_set: Themes, options: BuildOptions,
-           laps: _Laps, choices: Choices, *, inputs: Sequence[str | Path],
+           laps: _Laps, desk: _Desk, *, inputs: Sequence[str | Path],
            failures: Sequence[Failure] = (),
            worker_timings: dict[str, float] | None = None) -> Build:
     """The one-page brief of *facts*: grouped, selected, compared with the history,
@@ -234,21 +234,17 @@ def _brief(sources: list[Source], facts: list[Fact], theme_set: Themes, options:
     _report_undated(sources, facts)
     _warn_unmatched(unmatched_themes(facts, theme_set), options.themes, len(sources))
     placements = group(facts, theme_set)
-    date = options.date or dt.date.today()
     brief = select(
         placements,
         sources,
         theme_set,
         title=options.title,
-        date=date,
+        date=desk.date,
         paper=options.paper,
     )
     laps("group and select")
-    last = None
-    if options.history is not None and Path(options.history).exists():  # made by a record
-        with History(options.history) as history:
-            last = history.last_before(options.title, date)
-    brief = mark_news(brief, last, choices=choices, repeat_old=options.repeat_old)
+    last = desk.last
+    brief = mark_news(brief, last, choices=desk.choices, repeat_old=options.repeat_old)
     for line in unknown_choices(brief, options.pins | options.drops):
         logger.warning("--pin/--drop %s: no line of this brief has that id; "
                        "`briefing inspect BRIEF.json` lists the ids", line)
@@ -275,13 +271,26 @@ def _brief(sources: list[Source], facts: list[Fact], theme_set: Themes, options:
     return build
 
 
-def _check_desk(options: BuildOptions) -> Choices:
-    """The build's pins and drops; a damaged edits or history file fails now, before
-    any article is read or parsed."""
-    choices = _choices(options)
-    if options.history is not None and Path(options.history).exists():
-        History(options.history).close()
-    return choices
+@dataclass(frozen=True)
+class _Desk:
+    """What the desk brings to a build: its pins and drops, the brief's date, and the
+    desk's last brief before that date (None: no history, or none yet)."""
+
+    choices: Choices
+    date: dt.date
+    last: LastBrief | None
+
+    @classmethod
+    def of(cls, options: BuildOptions) -> _Desk:
+        """Read at the start, so a damaged edits or history file fails before any
+        article is read or parsed; the history is opened once."""
+        choices = _choices(options)
+        date = options.date or dt.date.today()
+        last = None
+        if options.history is not None and Path(options.history).exists():  # made by a record
+            with History(options.history) as history:
+                last = history.last_before(options.title, date)
+        return cls(choices, date, last)
 
 
 @dataclass

@@ -86,6 +86,11 @@ class Edition:
         return cls(brief, built, {name: made[fmt, fragment]
                                   for name, (fmt, fragment, _media) in FILES.items()})
 
+    @functools.cached_property
+    def etags(self) -> dict[str, str]:
+        """Each file's ETag, hashed once for all the requests it answers."""
+        return {name: _etag(body) for name, body in self.files.items()}
+
 
 class Desk:
     """The desk a server shows: its inputs and options, the latest good edition, and
@@ -215,8 +220,9 @@ def make_app(desk: Desk) -> Starlette:
         from starlette.responses import HTMLResponse
 
         body = _index_page(desk.title, desk.briefs()).encode("utf-8")
-        return _conditional(request, body, "text/html; charset=utf-8", None) or HTMLResponse(
-            body, headers={**SECURITY_HEADERS, "ETag": _etag(body), "Cache-Control": "no-cache"})
+        etag = _etag(body)
+        return _conditional(request, etag, None) or HTMLResponse(
+            body, headers={**SECURITY_HEADERS, "ETag": etag, "Cache-Control": "no-cache"})
 
     def health(_request: Request) -> Response:
         edition = desk.current
@@ -252,22 +258,23 @@ def _answer(request: Request, edition: Edition, name: str) -> Response:
 
     _fmt, _fragment, media = FILES[name]
     body = edition.files[name]
-    headers = {**SECURITY_HEADERS, "ETag": _etag(body),
+    etag = edition.etags[name]
+    headers = {**SECURITY_HEADERS, "ETag": etag,
                "Last-Modified": email.utils.format_datetime(edition.built, usegmt=True),
                "Cache-Control": "no-cache"}  # always revalidate: a rebuild may come any time
     if name == "brief.pdf":
         headers["Content-Disposition"] = (f'inline; filename="brief-'
                                           f'{edition.brief.date.isoformat()}.pdf"')
-    return _conditional(request, body, media, edition.built, headers) or Response(
+    return _conditional(request, etag, edition.built, headers) or Response(
         body, media_type=media, headers=headers)
 
 
-def _conditional(request: Request, body: bytes, media: str, built: dt.datetime | None,
+def _conditional(request: Request, etag: str, built: dt.datetime | None,
                  headers: dict[str, str] | None = None) -> Response | None:
-    """A 304 when the client's copy is current (RFC 9110: If-None-Match first)."""
+    """A 304 when the client's copy (of the body whose ETag is *etag*) is current
+    (RFC 9110: If-None-Match first)."""
     from starlette.responses import Response
 
-    etag = _etag(body)
     match = request.headers.get("if-none-match")
     since = request.headers.get("if-modified-since")
     fresh = False

@@ -24,8 +24,8 @@ from itertools import chain
 from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
 from ..models import LIMITS, NUMERIC_LABELS, Fact, Placement
 
-__all__ = ["Cluster", "Traits", "conflicts", "merge", "same_act", "same_figures", "surname",
-           "term_weights"]
+__all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "same_act",
+           "same_figures", "surname", "term_weights", "weighted_share"]
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 MIN_QUOTE_WORDS = 4  # words of three letters or more a quotation needs to be a statement
@@ -257,10 +257,10 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
     if not same_figures(a, b):
         return False  # a figure or date differs: keep both, the reader must see it
     if a.quoted and b.quoted:  # two quotations are one statement only in the same words
-        return _containment(a.quoted, b.quoted) >= QUOTE_OVERLAP
+        return containment(a.quoted, b.quoted) >= QUOTE_OVERLAP
     return (
         len(a.terms & b.terms) >= MIN_SHARED_TERMS
-        and _containment(a.terms, b.terms) >= TERM_OVERLAP
+        and containment(a.terms, b.terms) >= TERM_OVERLAP
         and same_act(a, b, weight or {})
     )
 
@@ -339,7 +339,7 @@ def _same_report(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
         return False
     if not same_speaker and len(a.people & b.people) < 2 and len(a.actors & b.actors) < 2:
         return False  # neither one speaker, nor the same two people, nor two subjects
-    if a.quoted and b.quoted and _containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
+    if a.quoted and b.quoted and containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
         return False  # one speaker's two quotations: two things said
     if (a.quoted or b.quoted) and (a.speaker is None) != (b.speaker is None):
         return False  # someone's own words and the reporter's account: two tellings
@@ -535,7 +535,7 @@ def _share_rare_words(
     *content*, the words of what they report, not of who reported it."""
     pair = (a.content, b.content) if content else (a.terms, b.terms)
     small, large = sorted(pair, key=lambda t: sum(weight.get(x, 1.0) for x in t))
-    return _weighted_share(small, large, weight) >= REPORT_OVERLAP
+    return weighted_share(small, large, weight) >= REPORT_OVERLAP
 
 
 def term_weights(term_sets: Sequence[AbstractSet[str]]) -> dict[str, float]:
@@ -547,7 +547,7 @@ def term_weights(term_sets: Sequence[AbstractSet[str]]) -> dict[str, float]:
     return {t: math.log((1 + len(term_sets)) / (1 + n)) + 1.0 for t, n in frequency.items()}
 
 
-def _weighted_share(
+def weighted_share(
     part: AbstractSet[str], other: AbstractSet[str], weight: dict[str, float]
 ) -> float:
     """Share of *part*'s weighted words that *other* holds too."""
@@ -555,7 +555,7 @@ def _weighted_share(
     return sum(weight.get(t, 1.0) for t in part & other) / total if total else 0.0
 
 
-def _containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:
+def containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     """How much of the smaller set the larger holds."""
     if not a or not b:
         return 0.0

@@ -12,7 +12,7 @@ import heapq
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import (
@@ -29,10 +29,12 @@ from .merge import (
     Cluster,
     Traits,
     conflicts,
+    containment,
     merge,
     same_figures,
     surname,
     term_weights,
+    weighted_share,
 )
 from .origins import origins
 
@@ -103,7 +105,8 @@ def select(
     clusters = merge(placements, weight=weight, traits=traits)
     published = {source.id: source.published for source in sources}
     origin = origins(sources)
-    disputes = conflicts(clusters, {id(t.fact): t for t in traits}, weight, published)
+    traits_by_fact = {id(t.fact): t for t in traits}
+    disputes = conflicts(clusters, traits_by_fact, weight, published)
     items = [
         replace(_item(cluster, names, ledes, origin), conflict=disputes.get(number, ()))
         for number, cluster in enumerate(clusters)
@@ -119,8 +122,9 @@ def select(
         for item, cluster in zip(items, clusters, strict=True)
     ]
     items = _with_centrality(items, clusters, weight, origin)
-    leads, told = _one_line_per_event(items, clusters, traits_of=Traits.of, weight=weight,
-                                      origin=origin, ledes=ledes)
+    leads, told = _one_line_per_event(
+        items, clusters, [traits_by_fact[id(c.lead.fact)] for c in clusters],
+        weight=weight, origin=origin, ledes=ledes)
     left_out = [(items[i], f"tells the same event as: {_opening(items[j].text)}")
                 for i, j in told.items()]
     kept = [i for i in range(len(items)) if i not in told]
@@ -158,8 +162,8 @@ def select(
 def _one_line_per_event(
     items: Sequence[Item],
     clusters: Sequence[Cluster],
+    traits: Sequence[Traits],  # of each cluster's lead
     *,
-    traits_of: Callable[[Fact], Traits],
     weight: dict[str, float],
     origin: dict[str, str],
     ledes: frozenset[Fact],
@@ -175,7 +179,7 @@ def _one_line_per_event(
     most of its rarer words and does not contradict it.
     """
     order = sorted(range(len(items)), key=lambda i: -items[i].score)
-    traits = [traits_of(cluster.lead.fact) for cluster in clusters]
+    leads = [t.fact for t in traits]
     # each fact's place among its source's facts, for "right after it"
     by_source: dict[str, list[Fact]] = {}
     for cluster in clusters:
@@ -198,7 +202,7 @@ def _one_line_per_event(
                              if count >= 3), key=rank_of.__getitem__)
         head = next((j for j in candidates if _tells_again(
             traits[i], traits[j], weight,
-            close=neighbours(clusters[i].lead.fact, clusters[j].lead.fact))), None)
+            close=neighbours(leads[i], leads[j]))), None)
         if head is None:
             rank_of[i] = len(heads)
             heads.append(i)
@@ -252,10 +256,8 @@ def _tells_again(
     if len(shared) < 3:
         return False
     if close and line.speaker:  # the quotation says it in its own words: the smaller
-        fewer = min(len(line.content), len(better.content))  # telling's words count
-        return len(shared) >= EVENT_SHARE_SPEAKER * fewer
-    total = sum(weight.get(t, 1.0) for t in line.content)
-    return sum(weight.get(t, 1.0) for t in shared) >= EVENT_SHARE * total
+        return containment(line.content, better.content) >= EVENT_SHARE_SPEAKER  # telling's
+    return weighted_share(line.content, better.content, weight) >= EVENT_SHARE  # words count
 
 
 def _with_centrality(
@@ -283,7 +285,7 @@ def _with_centrality(
             for m, count in shared.most_common(CENTRAL_CANDIDATES):
                 if count < 2:
                     break
-                part = sum(weight.get(t, 1.0) for t in contents[n] & contents[m]) / total
+                part = weighted_share(contents[n], contents[m], weight)
                 for other in own[m] - own[n]:
                     best[other] = max(best.get(other, 0.0), part)
         centre = min(sum(best.values()), CENTRALITY_CAP)
@@ -507,10 +509,6 @@ def _canonical_names(facts: Sequence[Fact]) -> dict[str, str]:
         surname: max(counts, key=lambda n: (len(n.split()), counts[n]))
         for surname, counts in by_surname.items()
     }
-
-
-def _num(fact: Fact) -> int:
-    return int(fact.source_id) if fact.source_id.isdigit() else 0
 
 
 def _coverage(sources: Sequence[Source], sections: Sequence[BriefTheme], themes: Themes) -> str:

@@ -71,7 +71,7 @@ def mark_news(
     nothing is left out but the dropped lines.
     """
     identities = {source.id: source_identity(source) for source in brief.sources}
-    known = last.lines if last is not None else ()
+    known = _Known.of(last.lines if last is not None else ())
     themes = []
     not_repeated: list[Item] = []
     struck: list[Item] = []
@@ -100,17 +100,31 @@ def mark_news(
     )
 
 
-def _status(keys: LineKeys, known: Sequence[LineKeys]) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class _Known:
+    """The last brief's lines, with their ids and every sentence they quoted, gathered
+    once for all the lines compared with them."""
+
+    lines: Sequence[LineKeys]
+    ids: frozenset[str]
+    quotes: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, lines: Sequence[LineKeys]) -> _Known:
+        return cls(lines, frozenset(line.id for line in lines),
+                   frozenset().union(*(line.quotes for line in lines)))
+
+
+def _status(keys: LineKeys, known: _Known) -> tuple[str, str | None]:
     """How a line stands against the *known* lines, and the id of the one it updates."""
-    if any(line.id == keys.id for line in known):
+    if keys.id in known.ids:
         return "repeat", None
-    briefed = frozenset().union(*(line.quotes for line in known))
-    if keys.quotes <= briefed:  # every source's sentence was briefed: lines merged anew
+    if keys.quotes <= known.quotes:  # every source's sentence was briefed: lines merged anew
         return "repeat", None
-    for line in known:
+    for line in known.lines:
         if keys.quotes & line.quotes or keys.text == line.text:  # one statement, a new source
             return "update", line.id
-    for line in known:
+    for line in known.lines:
         same_sentence = keys.masked == line.masked or keys.masked_quotes & line.masked_quotes
         if same_sentence and keys.figures != line.figures:
             return "update", line.id

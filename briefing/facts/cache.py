@@ -95,10 +95,6 @@ class FactCache:
         today = dt.date.today().isoformat() if source.published is None else ""
         return _digest(self._context, repr(fields), today)
 
-    def holds(self, sources: Sequence[Source]) -> bool:
-        """Whether every source has an entry (unchecked: reading one may still miss)."""
-        return all(self._path(self.key(source)).is_file() for source in sources)
-
     def get(self, key: str, source: Source) -> list[Fact] | None:
         """The cached facts of *source*, renumbered to its id; None on a miss."""
         path = self._path(key)

@@ -975,8 +975,3 @@ def _clean_name(ent: Span) -> str:
     if all(word.casefold() in _ROLE_WORDS for word in words):
         return ""  # "Deputy Minister": a role, not a name
     return " ".join(words).strip(" ,.'’")
-
-
-def iter_units(doc: Doc) -> Iterable[Span]:
-    """The units a paragraph splits into, for `briefing inspect`."""
-    return _units(doc)
