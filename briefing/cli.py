@@ -859,7 +859,7 @@ def serve_command(
             **_desk_options(history, no_history=no_history, repeat_old=repeat_old, pin=pin,
                             drop=drop, edits=edits),
         )
-        desk = Desk(list(inputs) if inputs else ["seeds"], options)
+        desk = Desk(_inputs(inputs, "serve"), options)
         sock = open_socket(host, port)
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
             served = logging.getLogger(name)

@@ -330,6 +330,8 @@ class Limits:
     # meta.json: a themes file of thousands of patterns is a few hundred KB
     max_settings_depth: int = 16  # tables and arrays nested in those: a themes file's
     # deepest, [[theme]] > patterns > pattern > tokens > token > {IN = [...]}, is 7
+    max_brief_bytes: int = 256 * 2**20  # a JSON brief (`verify`, `inspect`): it keeps
+    # every source's text, a few MB for a day's brief of dozens of articles
     max_message_bytes: int = 32 * 2**20  # a saved message sent with `send --eml`: a
     # one-page PDF is well under 1 MB, and most mail servers refuse over 25-50 MB
     max_front_matter_bytes: int = 64 * 2**10  # front matter holds metadata: a few keys,

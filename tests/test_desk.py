@@ -339,3 +339,53 @@ def test_show_renders_a_past_brief_as_it_was_in_every_format(tmp_path: Path) -> 
     assert pages[0][0].extract_text() == pages[1][0].extract_text()
     code, _, err = run("show", "9", "--history", str(history), "-f", "json")
     assert code == 1 and "no brief 9 in the history" in err
+
+
+@pytest.fixture
+def alarm() -> object:
+    """Fail, rather than hang, a read that blocks (a FIFO read the ordinary way)."""
+    import signal
+
+    def stuck(*_: object) -> None:
+        raise AssertionError("the read blocked")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_edits_file_or_brief_that_is_a_fifo_is_one_error_not_a_hang(
+    tmp_path: Path, alarm: object
+) -> None:
+    import os
+
+    from briefing.desk.briefs import read_brief
+    from briefing.errors import InputError
+
+    fifo = tmp_path / "edits.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(EditsError, match=r"edits.toml: is a FIFO \(named pipe\), not a regular"):
+        load_edits(fifo)
+    brief = tmp_path / "brief.json"
+    os.mkfifo(brief)
+    with pytest.raises(InputError, match=r"brief.json: is a FIFO \(named pipe\), not a regular"):
+        read_brief(brief)
+
+
+def test_an_edits_file_nested_thousands_deep_is_one_error(tmp_path: Path) -> None:
+    edits = tmp_path / "edits.toml"
+    edits.write_text("pin = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(EditsError, match="not valid TOML .nested more than 16 levels deep"):
+        load_edits(edits)
+
+
+def test_serve_without_input_where_there_is_no_seeds_folder_names_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["serve", "--no-history"])
+    assert result.exit_code == 1
+    assert "no INPUT given, and the default folder seeds/ is not in" in result.output
+    assert "briefing serve FOLDER_OR_FILE" in result.output

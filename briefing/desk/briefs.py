@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..models import Brief, BriefTheme, Citation, Item, Source
+from ..models import LIMITS, Brief, BriefTheme, Citation, Item, Source
+from ..sources.files import read_file
 
 __all__ = ["SCHEMA", "describe_lines", "looks_like_brief", "read_brief"]
 
@@ -32,10 +33,13 @@ def looks_like_brief(path: str | Path) -> bool:
 def read_brief(path: str | Path) -> Brief:
     """The brief a ``--format json`` file holds; an InputError when it holds none."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_file(path, limit=LIMITS.max_brief_bytes, what="a JSON brief"))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; give a brief written with --format json"
                          ) from None
+    except RecursionError:
+        raise InputError(f"{path}: not a JSON brief (nested too deep); give a brief written "
+                         "with --format json") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path}: not a JSON brief ({error}); give a brief written with "
                          "--format json") from None

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import BriefingError
-from ..models import Brief, Item
+from ..models import LIMITS, Brief, Item
+from ..sources.files import load_toml, read_file
 from .lines import ID_LENGTH
 from .news import Choices
 
@@ -51,15 +51,16 @@ def check_id(value: str, *, where: str) -> str:
 
 def load_edits(path: str | Path) -> Choices:
     """The pins and drops of the edits file *path*; a missing file holds none."""
-    file = Path(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = read_file(path, limit=LIMITS.max_settings_bytes, what="an edits file",
+                        error=EditsError)
+        data = load_toml(raw.decode("utf-8"), depth=LIMITS.max_settings_depth)
     except FileNotFoundError:
         return Choices()
     except (OSError, UnicodeDecodeError) as error:
         raise EditsError(f"{path}: cannot read the edits file ({error}); check the path "
                          "given to --edits") from None
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # tomllib.TOMLDecodeError is one
         raise EditsError(f"{path}: not valid TOML ({error}); fix the file or remove it") from None
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
@@ -109,7 +110,9 @@ def save_edits(path: str | Path, choices: Choices, brief: Brief) -> Choices:
         _array("drop", sorted(kept.drops), lines),
     ]) + "\n"
     try:
-        if Path(path).is_file() and Path(path).read_text(encoding="utf-8") == text:
+        if Path(path).is_file() and read_file(
+                path, limit=LIMITS.max_settings_bytes, what="an edits file",
+                error=EditsError) == text.encode("utf-8"):
             return kept  # unchanged: a watch of the edits file is not set off again
         write_output(text.encode("utf-8"), path)
     except (OSError, UnicodeDecodeError) as error:
