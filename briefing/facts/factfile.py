@@ -57,7 +57,7 @@ from ..models import (
     source_record,
 )
 from ..sources.inputs import SeenArticles
-from .cache import extraction_fingerprint
+from .cache import extraction_fingerprint, extraction_versions
 
 __all__ = ["SCHEMA", "SUFFIXES", "FactWriter", "fact_id", "read_fact_files", "source_id",
            "themes_digest"]
@@ -128,7 +128,7 @@ class FactWriter:
         self.header = {
             "record": "header",
             "schema": SCHEMA,
-            "briefing": _briefing_version(),
+            "briefing": extraction_versions()["briefing"],
             "extraction": _digest(extraction_fingerprint()),
             "model": model,
             "model_version": model_version,
@@ -233,15 +233,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _briefing_version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("briefing")
-    except metadata.PackageNotFoundError:
-        return "?"
 
 
 # -- reading --------------------------------------------------------------------------
