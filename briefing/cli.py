@@ -551,7 +551,14 @@ def send(
         security = "starttls" if starttls else "ssl" if ssl else None
         settings = _mail_settings(mail_config, sender=sender, to=to, cc=cc, reply_to=reply_to,
                                   smtp=smtp, security=security, user=user, timeout=timeout)
-        from .delivery.mail import PASSWORD_ENV, Server, check_login, compose, read_message
+        from .delivery.mail import (
+            PASSWORD_ENV,
+            Server,
+            check_addressed,
+            check_login,
+            compose,
+            read_message,
+        )
         from .delivery.mail import send as send_message
         from .delivery.output import check_output
 
@@ -561,8 +568,8 @@ def send(
         if eml is not None and (to or cc or sender or reply_to):
             raise BriefingError(f"--eml {eml} is sent as saved, to its own recipients; "
                                 "drop --to, --cc, --from and --reply-to")
-        if eml is None and not (settings.to or settings.cc):
-            raise BriefingError("no recipients; give --to ADDRESS or `to` in the mail config")
+        if eml is None:
+            check_addressed(settings)  # a sender and recipients, before the build
         if eml is not None:
             message = read_message(eml)
             saved = eml

@@ -429,3 +429,12 @@ def test_the_timeout_of_a_mail_config_is_checked_too(tmp_path: Path) -> None:
     config.write_text('smtp = "127.0.0.1:1"\ntimeout = nan\n', encoding="utf-8")
     with pytest.raises(MailError, match="timeout nan must be a number of seconds above 0"):
         mail.Server.from_settings(mail.load_mail_config(config))
+
+
+def test_send_without_a_sender_fails_before_building(tmp_path: Path) -> None:
+    # an input that is not there: a build would fail on it first
+    code, err = run("send", str(tmp_path / "not-yet"), "--to", SENDER, "--smtp",
+                    "127.0.0.1:1", "--output", str(tmp_path / "x.eml"))
+    assert code == 1
+    assert err == "briefing: error: no sender; give --from ADDRESS or `from` in the mail config\n"
+    assert not (tmp_path / "x.eml").exists()
