@@ -95,6 +95,28 @@ def test_repeated_headline_is_dropped() -> None:
     assert kept(text) == BODY
 
 
+def test_the_title_as_a_line_is_the_headline_though_it_ends_like_a_sentence() -> None:
+    # in the style of a syndicated USA Today page: the headline pasted above the body
+    head = "Ministry raises fuel tax. What that means."
+    text = "\n".join([head, *BODY])
+    assert dropped(text) == {}  # without the title it reads as prose
+    assert [text[s.start : s.end] for s in segment_article(text, title=head) if s.kept] == BODY
+    assert {text[s.start : s.end]: s.reason for s in segment_article(text, title=head)
+            if not s.kept} == {head: "the headline (the article's title)"}
+
+
+def test_a_list_and_the_sentence_that_opens_it_stay_in_the_body() -> None:
+    # in the style of a wire story quoting a court's order item by item
+    items = [
+        "The court handed down an interim order directing:",
+        "That the ministry shall suspend the new fuel tax until the hearing;",
+        "That the ministry shall publish the figures behind it within one month;",
+    ]
+    after = "The finance minister said he respected the ruling and would comply with it."
+    text = "\n\n".join([*BODY, *items, after])
+    assert kept(text) == [*BODY, *items, after]
+
+
 def test_offsets_point_into_the_original_text() -> None:
     text = "  Label\r\n\r\n" + "\r\n".join(BODY) + "\r\n"
     for segment in segment_article(text):

@@ -42,6 +42,15 @@ def test_metadata_beside_the_file_is_read(tmp_path: Path) -> None:
     assert source.text == ARTICLE
 
 
+def test_the_sidecar_title_repeated_above_the_body_is_not_article(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", "Fuel tax to rise next year.\n\n" + ARTICLE)
+    write(tmp_path, "a.toml", 'outlet = "The Planet"\ntitle = "Fuel tax to rise next year."\n')
+    source = read_source(path)
+    assert [source.text[s.start : s.end] for s in source.body] == [
+        line for line in ARTICLE.splitlines() if line
+    ]
+
+
 def test_missing_metadata_warns_and_uses_the_file_name(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,6 +6,8 @@ teasers of other stories. The rules here are general, by line shape and
 position, never by strings of any one site:
 
 * a paragraph is prose when it ends like a sentence and is long enough to be one;
+  a sentence opening a list (":") and the list's items (";") are prose too;
+* a line that is the article's title is its headline, though it ends like a sentence;
 * a line that ends in a parenthesised credit (a slash, "via", "photo") is a caption,
   and so is one that opens with a photographer's credit ("Jane Roe / AP / DPA
   Passengers wait ...") or with the picture it describes ("A screen grab taken from
@@ -33,6 +35,9 @@ MIN_SECTION_PARAGRAPHS = 2  # a subheading starts a section only if this many fo
 # a heading with a single paragraph after the story is another story's teaser
 
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*\s*$""")
+# a sentence that goes on into a list ("The court ordered:"), or an item of one
+# ("That Israel shall ...;"): prose, though it does not end like a sentence
+_RUNS_ON = re.compile(r"""[:;]["'”’»)\]]*\s*$""")
 _CREDIT = re.compile(
     r"\((?=[^()]*(?:/|\bvia\b|\bphoto|\bcredit|\bimage|©))[^()]*\)\s*[.]?\s*$",
     re.IGNORECASE,
@@ -67,9 +72,10 @@ class _Line:
         return len(_WORD.findall(self.text))
 
 
-def segment_article(text: str) -> tuple[Segment, ...]:
-    """Split *text* into its non-blank lines, each kept as article body or dropped."""
-    lines = _classify(text)
+def segment_article(text: str, *, title: str | None = None) -> tuple[Segment, ...]:
+    """Split *text* into its non-blank lines, each kept as article body or dropped;
+    a line that is the article's *title* is its headline, not its prose."""
+    lines = _classify(text, title)
     if not lines:
         return ()
     body = _body_range(lines)
@@ -89,9 +95,10 @@ def segment_article(text: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def _classify(text: str) -> list[_Line]:
+def _classify(text: str, title: str | None = None) -> list[_Line]:
     lines: list[_Line] = []
     seen: set[str] = set()
+    headline = " ".join(title.split()).casefold() if title else None
     for match in re.finditer(r"[^\n\r]+", text):
         raw = match.group()
         stripped = raw.strip()
@@ -101,13 +108,15 @@ def _classify(text: str) -> list[_Line]:
         line = _Line(start, start + len(stripped), stripped, True, "prose")
         if stripped.casefold() in seen:
             line.prose, line.reason = False, "repeated line (headline or navigation)"
+        elif headline and " ".join(stripped.split()).casefold() == headline:
+            line.prose, line.reason = False, "the headline (the article's title)"
         elif _CREDIT.search(stripped) or _LEADING_CREDIT.search(stripped):
             line.prose, line.reason = False, "photo caption with credit"
         elif _PICTURE.search(stripped):
             line.prose, line.reason = False, "photo caption: describes the picture"
         elif _REPORTING_CREDIT.search(stripped):
             line.prose, line.reason = False, "reporting credits"
-        elif not _SENTENCE_END.search(stripped):
+        elif not (_SENTENCE_END.search(stripped) or _RUNS_ON.search(stripped)):
             line.prose, line.reason = False, "headline or label: no sentence-final punctuation"
         elif line.words < MIN_PROSE_WORDS:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"

@@ -124,19 +124,17 @@ def text_source(
     found = dict(metadata or {})
     segments: tuple[Segment, ...]
     front = _FRONT_MATTER.match(text)
+    offset = front.end() if front else 0
     if front:
         found.update(_front_matter(path, front.group(1), front.group(2)))
-        offset = front.end()
-        segments = (
-            Segment(0, len(front.group().rstrip()), False, "front matter (metadata)"),
-            *(Segment(s.start + offset, s.end + offset, s.kept, s.reason)
-              for s in segment_article(text[offset:])),
-        )
-    else:
-        segments = segment_article(text)
     if file is not None:
         found.update(_read_metadata(file, missing=None if front or metadata
                                     else missing_metadata))
+    body = segment_article(text[offset:], title=found.get("title"))
+    segments = tuple(Segment(s.start + offset, s.end + offset, s.kept, s.reason) for s in body)
+    if front:
+        segments = (Segment(0, len(front.group().rstrip()), False, "front matter (metadata)"),
+                    *segments)
     if not any(segment.kept for segment in segments):
         raise InputError(
             f"{path}: no article text found (no paragraph of full sentences); "
