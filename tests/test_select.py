@@ -136,6 +136,26 @@ def test_paraphrase_and_quote_stay_apart_unless_neighbours_of_one_speaker(
     assert len(brief.items) + len(brief.left_out) == len(facts)
 
 
+def test_a_short_quote_does_not_stand_for_the_fuller_account_before_it() -> None:
+    # in the style of a wire story: the news, then a quotation on one word of it
+    said = replace(
+        fact("1", "During a visit to Oslo, Holm said customs had tightened checks along the "
+             "long northern border with Sweden to stop fuel smuggling gangs.",
+             speaker="Lars Holm", kind="reported", position=0.6),
+        terms=("visit", "oslo", "holm", "say", "customs", "tighten", "check", "long",
+               "northern", "border", "sweden", "stop", "fuel", "smuggling", "gang"),
+        predicates=("tighten",))
+    quote = replace(
+        fact("1", '"We have a very long border with Sweden," Holm said.',
+             speaker="Lars Holm", kind="quote", position=0.1,
+             quoted=("We have a very long border with Sweden,",)),
+        start=200, terms=("long", "border", "sweden", "holm", "say"), predicates=("border",))
+    brief = brief_of(said, quote)
+    by_text = {item.text: item.score for item in brief.items}
+    assert said.text in by_text  # the quotation, ranked above it, says less
+    assert by_text.get(quote.text, 99) > by_text[said.text]
+
+
 def test_stance_ranks_below_an_event_and_the_lede_above_both() -> None:
     event = fact("1", "Keller rejected the proposal for an immediate tariff cut.",
                  speaker="Maria Keller")

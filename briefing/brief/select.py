@@ -29,7 +29,6 @@ from .merge import (
     Cluster,
     Traits,
     conflicts,
-    containment,
     merge,
     same_figures,
     surname,
@@ -236,7 +235,9 @@ def _tells_again(
     that adds "on April 1" is news of its own. *close*: the two are one source's
     sentences in a row by one speaker (a paraphrase, then the quotation backing it:
     "Istanbul could host the next round", then "Istanbul is very good"), and fewer
-    shared words tell it."""
+    shared words tell it, if they are fewer of *line*'s own: a short quotation does
+    not tell again the fuller account before it ("stepped up security along the
+    porous border to catch ...", then "We have huge borders")."""
     if line.fact.negated != better.fact.negated:
         return False
     if line.speaker and better.speaker and line.speaker != better.speaker:
@@ -255,8 +256,8 @@ def _tells_again(
     shared = line.content & better.content
     if len(shared) < 3:
         return False
-    if close and line.speaker:  # the quotation says it in its own words: the smaller
-        return containment(line.content, better.content) >= EVENT_SHARE_SPEAKER  # telling's
+    if close and line.speaker:  # the quotation says it in its own words
+        return weighted_share(line.content, better.content, weight) >= EVENT_SHARE_SPEAKER
     return weighted_share(line.content, better.content, weight) >= EVENT_SHARE  # words count
 
 
