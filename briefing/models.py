@@ -148,6 +148,9 @@ class Fact:
     background: tuple[str, ...] = ()
     clauses: int = 1  # main clauses, each with a subject of its own: "the case was
     # dropped and he will go to Belarus" reports two things
+    # what it says happened is yet to come ("will cut", "plans to visit"): an act
+    # announced is not the act done, whatever words the two share
+    future: bool = False
 
     def __post_init__(self) -> None:
         for name in ("predicates", "objects", "actors", "background"):
@@ -466,6 +469,7 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
         background=tuple(_text(b) for b in _list(r["background"])),
         measures=tuple(_measure(m) for m in _list(r["measures"])),
         clauses=_count(r["clauses"]),
+        future=_flag(r["future"]),
     )
 
 

@@ -153,7 +153,7 @@ def _words(record: dict) -> None:
 
 
 def _schema(path: Path) -> None:
-    path.write_text(_lines(path)[0].replace(SCHEMA, "briefing-extract/2")
+    path.write_text(_lines(path)[0].replace(SCHEMA, "briefing-extract/1")
                     + "".join(_lines(path)[1:]), encoding="utf-8")
 
 
@@ -166,7 +166,7 @@ def _schema(path: Path) -> None:
     (lambda p: p.write_text('{"record": "source"}\n'),
      "{path}: not a facts file of briefing extract (no header record); give a file that "
      "`briefing extract` wrote"),
-    (_schema, "{path}: schema briefing-extract/2 is not briefing-extract/1, which this "
+    (_schema, "{path}: schema briefing-extract/1 is not briefing-extract/2, which this "
               "briefing reads; extract it again with this version"),
     (lambda p: _edit_fact(p, _words), "{path} line 3: the fact's text is not its source's "
                                       "text at 0-154; the file is damaged or edited: extract "

@@ -104,6 +104,18 @@ def test_one_outlets_two_sentences_are_never_merged_as_one_report() -> None:
     assert len(brief_of(a, b).items) == 2
 
 
+def test_one_outlets_items_of_a_list_are_never_one_statement() -> None:
+    # in the style of a wire story quoting a court's order item by item
+    a = replace(fact("1", "That the ministry shall take all measures to prevent the sale of "
+                     "the bonds;"), start=0)
+    b = replace(fact("1", "That the ministry shall take all measures to prevent and punish "
+                     "the sale of the bonds abroad;"), start=80)
+    assert all(len(item.citations) == 1 for item in brief_of(a, b).items)
+    again = replace(a, start=160)  # the same sentence told again further down is one line
+    (item,) = brief_of(a, again).items
+    assert len(item.citations) == 2
+
+
 def test_a_quote_backing_the_paraphrase_before_it_is_one_line() -> None:
     said = fact("1", "Holm said Bergen could host the second round of fisheries talks.",
                 speaker="Lars Holm", kind="reported")
@@ -374,6 +386,30 @@ def test_one_event_told_by_three_outlets_is_one_line(nlp) -> None:  # type: igno
     lost = [(item, why) for item, why in brief.left_out if "referendum" in item.text]
     assert len(lost) == 2
     assert all(why.startswith("tells the same event as: ") for _, why in lost)
+
+
+@pytest.mark.parametrize(
+    "texts, lines",
+    [
+        # one act by one actor on the same things, in two outlets' words and figures
+        (["The Riksbank cut its policy rate by half a percentage point to 2.75% on "
+          "Wednesday.",
+          "Sweden's Riksbank slashed its key interest rate for the first time in five years, "
+          "by 50 basis points to between 2.5% and 2.75%."], 1),
+        # the same act on two days is two events
+        (["The Riksbank cut its policy rate by a quarter point to 3% on 5 February.",
+          "The Riksbank cut its policy rate by half a point to 2.5% on 20 March."], 2),
+        # what was done, and what is to come
+        (["The Riksbank cut its policy rate by half a point to 2.75% on Wednesday.",
+          "The Riksbank will cut its policy rate by another quarter point in December."], 2),
+    ],
+)
+def test_one_act_told_with_other_figures_is_one_line(
+    nlp, texts: list[str], lines: int
+) -> None:  # type: ignore[no-untyped-def]
+    brief = parsed_brief(nlp, *texts)
+    assert len([i for i in brief.items if "Riksbank" in i.text]) == lines
+    assert all(len(i.citations) == 1 for i in brief.items)  # never cited together
 
 
 def test_what_happened_nearest_the_brief_ranks_higher() -> None:

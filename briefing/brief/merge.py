@@ -190,8 +190,15 @@ def _joins(
 
 
 def _linked(j: int, i: int, traits: Sequence[Traits], weight: dict[str, float]) -> bool:
-    """May fact *j* and the later fact *i* share a line?"""
+    """May fact *j* and the later fact *i* share a line? One source's two sentences
+    are one statement only if the one says nothing the other does not (a lede told
+    again further down): an order's items ("shall prevent acts of genocide;",
+    "shall prevent and punish incitement to genocide;") share most words and are two."""
     a, b = traits[j], traits[i]
+    if a.fact.source_id == b.fact.source_id and containment(a.terms, b.terms) < 1.0 and not (
+        j == i - 1 and _quote_backs_paraphrase(a, b, weight)
+    ):
+        return False
     return (
         _same_statement(a, b, weight)
         or _same_report(a, b, weight)

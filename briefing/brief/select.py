@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..facts.lexicon import SPEECH_VERBS
 from ..models import (
     Brief,
     BriefTheme,
@@ -74,6 +75,8 @@ EVENT_SHARE = 0.45  # share of a line's rarer words a better line must hold to t
 EVENT_SHARE_SPEAKER = 0.4  # ...fewer for one speaker's two tellings of a point in a row
 # (a paraphrase, then the quotation: "Istanbul could host the next round", "Istanbul
 # is very good")
+ACT_OBJECTS = 2  # things two reports of one act by one actor must both name ("rate" and
+# "point"): one shared ("people") is how two strikes on two towns read too
 EVENT_CORROBORATION = 1.0  # per further origin telling the line's event in its own words
 EVENT_CANDIDATES = 50  # better lines a line is compared with: the story's own few...
 EVENT_POSTINGS = 400  # ...found among the latest lines holding each of its words
@@ -175,7 +178,8 @@ def _one_line_per_event(
     Those other tellings are not cited, since their sentences are not the line's
     own (merge.py cites only the same statement); they feed corroboration, not more
     lines. Lines are taken best first; a line joins the first better line that holds
-    most of its rarer words and does not contradict it.
+    most of its rarer words and does not contradict it, or reports its act again with
+    other figures (``_same_act_again``).
     """
     order = sorted(range(len(items)), key=lambda i: -items[i].score)
     leads = [t.fact for t in traits]
@@ -200,8 +204,9 @@ def _one_line_per_event(
         candidates = sorted((j for j, count in shared.most_common(EVENT_CANDIDATES)
                              if count >= 3), key=rank_of.__getitem__)
         head = next((j for j in candidates if _tells_again(
-            traits[i], traits[j], weight,
-            close=neighbours(leads[i], leads[j]))), None)
+            traits[i], traits[j], weight, close=neighbours(leads[i], leads[j]))
+            or (not (items[i].conflict or items[j].conflict)
+                and _same_act_again(traits[i], traits[j]))), None)
         if head is None:
             rank_of[i] = len(heads)
             heads.append(i)
@@ -226,6 +231,28 @@ def _one_line_per_event(
     return raised, told
 
 
+def _same_act_again(line: Traits, better: Traits) -> bool:
+    """Does *line* report the act *better* reports, with other figures? The same kind
+    of act (acts.toml: "cut", "slashed" and "lowered" are one) by the same actor on
+    at least ``ACT_OBJECTS`` of the same things, both done or both to come, on the
+    same day where both name one, by the same speaker, with no negation between
+    them: "The Federal Reserve cut its benchmark rate a half point, to 4.75%-5%" and
+    "The US Federal Reserve slashed its key rate ... by 50 basis points to
+    4.75-5.00%". Figures that truly disagree are marked instead (``conflicts``),
+    and the caller keeps both lines of a mark."""
+    if line.fact.negated != better.fact.negated or line.fact.future != better.fact.future:
+        return False
+    if line.speaker != better.speaker:
+        return False
+    if line.date is not None and better.date is not None and line.date != better.date:
+        return False  # the same act on two days is two events
+    if not (line.predicates & better.predicates) - SPEECH_VERBS:
+        return False
+    if not line.actors & better.actors:
+        return False
+    return len(line.objects & better.objects) >= ACT_OBJECTS
+
+
 def _tells_again(
     line: Traits, better: Traits, weight: dict[str, float], *, close: bool = False
 ) -> bool:
@@ -238,8 +265,8 @@ def _tells_again(
     shared words tell it, if they are fewer of *line*'s own: a short quotation does
     not tell again the fuller account before it ("stepped up security along the
     porous border to catch ...", then "We have huge borders")."""
-    if line.fact.negated != better.fact.negated:
-        return False
+    if line.fact.negated != better.fact.negated or line.fact.future != better.fact.future:
+        return False  # "has been damaged" and "has not"; "will cut" and "cut"
     if line.speaker and better.speaker and line.speaker != better.speaker:
         return False
     if not same_figures(line, better):

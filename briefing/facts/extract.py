@@ -486,6 +486,7 @@ def _facts_of(
             actors=tuple(sorted(acts.actors)),
             background=tuple(sorted(acts.background)),
             clauses=max(acts.clauses, 1),
+            future=acts.future,
             terms=tuple(
                 (_country(t.text) or t.lemma_).casefold() for t in unit
                 if (t.is_alpha or t.like_num) and not t.is_stop
@@ -516,20 +517,27 @@ class _Acts:
     actors: set[str] = field(default_factory=set)
     background: set[str] = field(default_factory=set)
     clauses: int = 0
+    future: bool = False  # every verb of what happened speaks of what is to come
 
 
 def _acts(unit: Span) -> _Acts:
     """The unit's main verbs by lemma, what they act on and who acts; a speech act
     with nothing reported after it ("reaffirmed Ankara's readiness") stands for
-    itself; and what the subjects' relative clauses say they did."""
+    itself; and what the subjects' relative clauses say they did. Whether what
+    happened is yet to come is read off the reporter's own verbs, not those of what
+    someone said ("told parliament that a referendum would be held" is a promise
+    made, as "promised a referendum" is)."""
     acts, said = _Acts(), _Acts()
+    tenses: dict[bool, list[bool]] = {False: [], True: []}  # by "is a speech verb"
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
-        stack = [sent.root]
+        stack = [(sent.root, False)]  # each verb, and whether someone is said to say it
         while stack:
-            verb = stack.pop()
+            verb, reported = stack.pop()
             lemma = verb.lemma_.casefold()
             if verb.pos_ in {"VERB", "AUX"} and lemma not in _ASPECT_VERBS:
                 into = said if lemma in SPEECH_VERBS else acts
+                if not reported:
+                    tenses[into is said].append(_is_future(verb))
                 if lemma in SPEECH_VERBS:
                     into.predicates.add(lemma)
                 elif lemma in _LIGHT_VERBS:
@@ -552,11 +560,13 @@ def _acts(unit: Span) -> _Acts:
                     )
             elif verb.pos_ == "NOUN" and verb.dep_ == "ROOT":
                 acts.predicates.add(lemma)  # a verbless line: its head noun
-            stack.extend(c for c in verb.children
+            stack.extend((c, reported or lemma in SPEECH_VERBS) for c in verb.children
                          if c.dep_ in _CLAUSE_LINKS and c.pos_ in {"VERB", "AUX"})
     if not acts.predicates:
         acts.predicates, acts.objects = said.predicates, acts.objects | said.objects
         acts.actors |= said.actors
+    verbs = tenses[False] or tenses[True]
+    acts.future = bool(verbs) and all(verbs)
     names = _act_names()
     acts.predicates = {names.get(p, p) for p in acts.predicates}
     acts.background = {names.get(p, p) for p in acts.background}

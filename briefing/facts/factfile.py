@@ -2,7 +2,7 @@
 
 ``briefing extract`` writes them (``FactWriter``), ``briefing build --facts``
 reads them back (``read_fact_files``) and builds without parsing. The schema,
-"briefing-extract/1", is documented in docs/cluster.md. As JSON Lines
+"briefing-extract/2", is documented in docs/cluster.md. As JSON Lines
 (``.jsonl``, or ``.jsonl.gz``), one object a line, each with a ``record`` key:
 
 - ``header`` first: the schema, briefing's version and a digest of its
@@ -64,7 +64,7 @@ __all__ = ["SCHEMA", "SUFFIXES", "FactWriter", "fact_id", "read_fact_files", "so
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = "briefing-extract/1"  # bump the number when a record's fields change
+SCHEMA = "briefing-extract/2"  # bump the number when a record's fields change
 SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 PARQUET_ROWS = 4096  # records per Parquet row group: a few MB, written as they fill
 _METADATA_KEY = b"briefing-extract"  # the header, in a Parquet file's metadata
@@ -434,7 +434,7 @@ def _schema(pa: Any) -> Any:
         ("predicates", strings), ("objects", strings), ("actors", strings),
         ("measures", pa.list_(pa.struct([("text", pa.string()), ("label", pa.string()),
                                          ("of", pa.string())]))),
-        ("background", strings), ("clauses", pa.int64()),
+        ("background", strings), ("clauses", pa.int64()), ("future", pa.bool_()),
     ])
 
 
