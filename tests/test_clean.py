@@ -117,6 +117,34 @@ def test_a_list_and_the_sentence_that_opens_it_stay_in_the_body() -> None:
     assert kept(text) == [*BODY, *items, after]
 
 
+def test_every_post_of_a_live_page_is_the_story() -> None:
+    # in the style of a news site's live page: stamp, headline, byline, then the post
+    first = ["The death toll from the floods in Porto has risen to at least 212.",
+             "In an update on Tuesday, the interior minister said 4,300 people were "
+             "still in shelters."]
+    second = ["Rescue teams from Spain and France reached the city by road overnight, the "
+              "civil protection agency said.",
+              "They joined local crews searching the riverside districts for survivors."]
+    text = "\n\n".join([
+        "Portugal floods: live updates", "Updated 8:10 a.m. ET, March 12, 2025",
+        "5:09 p.m. ET, March 11, 2025", "Porto flood toll keeps climbing",
+        "From our correspondents in Lisbon", *first,
+        "4:40 p.m. ET, March 11, 2025", "Rescuers arrive from Spain and France",
+        "Rescuers unload boats near the river.",
+        "Rescuers unload boats near the river. (Ana Costa)", *second,
+        "To view more, click here",
+    ])
+    assert kept(text) == [*first, *second]
+    reasons = dropped(text)
+    assert reasons["Rescuers unload boats near the river."].startswith("photo caption")
+
+
+def test_one_clock_time_is_no_live_page() -> None:
+    text = "\n".join(["9:30 GMT", *BODY, "Critics say the central bank moved too late.",
+                      "Read more", "Contact us"])
+    assert kept(text) == [*BODY, "Critics say the central bank moved too late."]
+
+
 def test_offsets_point_into_the_original_text() -> None:
     text = "  Label\r\n\r\n" + "\r\n".join(BODY) + "\r\n"
     for segment in segment_article(text):

@@ -17,7 +17,10 @@ position, never by strings of any one site:
 * the article body is the longest run of prose paragraphs; it goes on across a
   lone short label (an ad slot) and across a subheading that is followed by at
   least two paragraphs, and it ends at a cluster of two or more non-prose lines;
-  what comes before or after it belongs to the page, not the story.
+  what comes before or after it belongs to the page, not the story;
+* a live page (two or more post stamps: a line that is only a clock time, perhaps
+  with its day) is all its posts, from the first post's prose on;
+* a line followed by the same words and a credit in brackets is a picture's caption.
 """
 
 from __future__ import annotations
@@ -57,6 +60,14 @@ _REPORTING_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# A live page's post stamp, a line of its own: "5:09 p.m. ET, February 7, 2023",
+# "14:05 GMT", "9.30am": the clock time a post went up, perhaps with its day.
+_POST_STAMP = re.compile(
+    r"^\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?"
+    r"(?:,?\s+(?:\w+\s+)?\w+\.?\s+\d{1,2}(?:,\s*\d{4})?|,?\s+\d{1,2}\s+\w+(?:\s+\d{4})?)?$",
+    re.IGNORECASE,
+)
+MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
 
 
 @dataclass
@@ -122,6 +133,12 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
         seen.add(stripped.casefold())
         lines.append(line)
+    for line, after in zip(lines, lines[1:]):
+        # the alt text of a picture, then the same words with the credit in brackets
+        tail = after.text[len(line.text):].strip()
+        if (line.prose and after.text.startswith(line.text) and tail.startswith("(")
+                and tail.endswith(")")):
+            line.prose, line.reason = False, "photo caption: repeated with its credit"
     return lines
 
 
@@ -155,6 +172,13 @@ def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
     runs = _runs(lines)
     if not runs:
         return None
+    stamps = [i for i, line in enumerate(lines) if _POST_STAMP.match(line.text)]
+    if len(stamps) >= MIN_POSTS:
+        # A live page: every post is the story's, from the first post's prose on
+        # (each under its stamp, headline and byline), not only the longest post.
+        posts = [run for run in runs if run[0] > stamps[0]]
+        if posts:
+            return posts[0][0], posts[-1][1]
 
     def size(run: tuple[int, int]) -> int:
         return sum(len(lines[i].text) for i in range(run[0], run[1] + 1) if lines[i].prose)
