@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..models import Segment
 
@@ -133,7 +134,7 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
         seen.add(stripped.casefold())
         lines.append(line)
-    for line, after in zip(lines, lines[1:]):
+    for line, after in pairwise(lines):
         # the alt text of a picture, then the same words with the credit in brackets
         tail = after.text[len(line.text):].strip()
         if (line.prose and after.text.startswith(line.text) and tail.startswith("(")
