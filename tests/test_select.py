@@ -412,6 +412,37 @@ def test_one_act_told_with_other_figures_is_one_line(
     assert all(len(i.citations) == 1 for i in brief.items)  # never cited together
 
 
+@pytest.mark.parametrize(
+    "actors, told",
+    [
+        (("sweden",), False),  # one side's own pledge: "Sweden also agreed to ..."
+        (("holm",), True),  # one of those who agreed: the same deal in other words
+        ((), True),  # a parse with no subject cannot tell, and does not stand in the way
+    ],
+)
+def test_a_line_by_another_actor_does_not_tell_the_summit_line_again(
+    actors: tuple[str, ...], told: bool
+) -> None:
+    from briefing.brief.merge import Traits, term_weights
+    from briefing.brief.select import _tells_again
+
+    # in the style of the wires on a summit: the deal, then what one side agreed
+    deal = replace(
+        fact("1", "Holm and Keller agreed to restore direct military-to-military "
+             "communications and to curb fuel smuggling out of Sweden."),
+        terms=("holm", "keller", "agree", "restore", "direct", "military", "communication",
+               "curb", "fuel", "smuggling", "sweden"),
+        predicates=("agree", "restore"), actors=("holm", "keller"))
+    pledge = replace(
+        fact("2", "Sweden also agreed to create ways to improve communication between "
+             "military leaders."),
+        terms=("sweden", "agree", "create", "improve", "communication", "military"),
+        predicates=("agree", "create"), actors=actors)
+    traits = [Traits.of(pledge), Traits.of(deal)]
+    weight = term_weights([t.content for t in traits])
+    assert _tells_again(traits[0], traits[1], weight) is told
+
+
 def test_what_happened_nearest_the_brief_ranks_higher() -> None:
     """Issue 14.3: with the brief's date, news of the day before beats a month-old report."""
     base = fact("1", "Holm said the port of Narvik would reopen to ferries after the storm.",

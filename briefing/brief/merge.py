@@ -24,7 +24,7 @@ from itertools import chain
 from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
 from ..models import LIMITS, NUMERIC_LABELS, Fact, Placement
 
-__all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "same_act",
+__all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "same_act", "same_actors",
            "same_figures", "surname", "term_weights", "weighted_share"]
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
@@ -297,6 +297,16 @@ def _same_voice(a: Traits, b: Traits) -> bool:
     return frozenset((voice(a), voice(b))) not in _APART_VOICES
 
 
+def same_actors(a: Traits, b: Traits) -> bool:
+    """Is who acts in one among who acts or is acted on in the other? ("Xi met Biden"
+    and "Biden met Xi" agree; "China agreed to ..." and "Biden and Xi agreed to ..."
+    do not.) A wording whose parse gave no actor cannot tell, and does not stand in
+    the way."""
+    return not (a.actors and b.actors) or bool(
+        a.actors & (b.actors | b.objects) or b.actors & (a.actors | a.objects)
+    )
+
+
 def same_act(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
     """Do two wordings say the same thing happened, done by the same people?
 
@@ -308,9 +318,7 @@ def same_act(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
     "Starmer declared victory" and "Labour won" do not). A wording whose parse gave
     no predicate or no actor cannot tell, and does not stand in the way.
     """
-    if a.actors and b.actors and not (
-        a.actors & (b.actors | b.objects) or b.actors & (a.actors | a.objects)
-    ):
+    if not same_actors(a, b):
         return False
     if a.fact.clauses != b.fact.clauses and a.predicates != b.predicates:
         return False  # "the case was dropped and he will go to Belarus" tells two things

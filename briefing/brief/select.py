@@ -31,6 +31,7 @@ from .merge import (
     Traits,
     conflicts,
     merge,
+    same_actors,
     same_figures,
     surname,
     term_weights,
@@ -283,6 +284,8 @@ def _tells_again(
     shared = line.content & better.content
     if len(shared) < 3:
         return False
+    if not same_actors(line, better):
+        return False  # "China agreed to ..." and "Biden and Xi agreed to ...": two deals
     if close and line.speaker:  # the quotation says it in its own words
         return weighted_share(line.content, better.content, weight) >= EVENT_SHARE_SPEAKER
     return weighted_share(line.content, better.content, weight) >= EVENT_SHARE  # words count
