@@ -144,6 +144,10 @@ OTHER_CONTEXT = "Finance Minister Maria Keller met her counterpart Lars Holm in 
          dt.date(2025, 3, 7)),
         ("Holm said the customs union would be reviewed later this week.", "Lars Holm",
          "reported", None),
+        # in the style of a BBC wire: a group the verb agrees with in the plural is no one
+        ("Anti-government fighters say they have taken the last ridge above the valley. "
+         "Peshmerga returning from the mountains say they have seen no smugglers and doubt "
+         "the convoy is there.", None, "statement", None),
     ],
 )
 def test_other_outlets_attribution_and_dates(

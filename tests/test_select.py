@@ -168,7 +168,7 @@ def test_a_short_quote_does_not_stand_for_the_fuller_account_before_it() -> None
     assert by_text.get(quote.text, 99) > by_text[said.text]
 
 
-def test_stance_ranks_below_an_event_and_the_lede_above_both() -> None:
+def test_stance_ranks_below_an_event_and_the_lede_above_the_same_line_further_down() -> None:
     event = fact("1", "Keller rejected the proposal for an immediate tariff cut.",
                  speaker="Maria Keller")
     stance = replace(
@@ -178,7 +178,9 @@ def test_stance_ranks_below_an_event_and_the_lede_above_both() -> None:
     )
     assert rank([event], "Maria Keller") > rank([stance], "Maria Keller")
     lede = replace(stance, start=0, position=0.0)
-    assert rank([lede], "Maria Keller", ledes=frozenset({lede})) > rank([event], "Maria Keller")
+    top = replace(stance, start=90, position=0.0)  # the lede's paragraph, not its lede
+    assert (rank([lede], "Maria Keller", ledes=frozenset({lede}))
+            > rank([top], "Maria Keller") > rank([stance], "Maria Keller"))
 
 
 def test_a_lede_matching_no_theme_is_not_ranked_as_mere_context() -> None:
@@ -205,7 +207,8 @@ def test_a_line_on_a_topic_the_theme_lacks_goes_before_a_second_on_one_it_has() 
     again = on('"Pipeline repairs would finish before the winter season," Keller said.',
                "pipeline", kind="quote")
     other = on("Holm said the reactor will load its uranium fuel in the spring.", "reactor",
-               "uranium", speaker="Lars Holm")
+               speaker="Lars Holm")
+    assert rank([again.fact], "Maria Keller", "energy") > rank([other.fact], "Lars Holm", "energy")
     brief = select([first, again, other], sources(), THEMES, title="T",
                    date=dt.date(2025, 5, 28))
     assert [i.text for i in brief.items] == [first.fact.text, other.fact.text, again.fact.text]

@@ -807,7 +807,11 @@ def _named_body(token: Token) -> str | None:
     """The name a proper-noun sayer the article never names in full goes by, as the
     sentence writes it ("Sunak said", the model tagging no person). None for an
     organisation, a country or a role ("CrowdStrike said", "Moscow said", "the
-    Minister said"): a body's announcement is no one person's statement."""
+    Minister said"): a body's announcement is no one person's statement. Nor is a
+    word the verb agrees with in the plural ("Mujaheddin returning from the mountains
+    say ..."): many people, not one name."""
+    if token.head.tag_ == "VBP":
+        return None
     ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
     if ent is not None:
         return (_clean_name(ent) or None) if ent.label_ == "PERSON" else None
