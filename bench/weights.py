@@ -35,8 +35,9 @@ WEIGHTS = (
     "NAMED_SPEAKER", "DIRECT_QUOTE", "CORROBORATION", "SPECIFICITY", "POSITION", "ANAPHORIC",
     "RELEVANCE", "STANCE", "LEDE", "SPACE", "OTHER_SECTION", "THEME_SATURATION",
     "REDUNDANCY", "NOVEL_TERM", "CENTRALITY", "EVENT_CORROBORATION",
+    "SPECIFICITY_CAP", "RELEVANCE_CAP", "CENTRALITY_CAP", "NOVEL_TERM_CAP", "RECENT", "OLD",
+    "EVENT_SHARE",
 )
-STEPS = (0.5, 1.5)
 
 
 def found(stories: list[tuple[Path, quality.Gold]], model: str) -> int:
@@ -69,8 +70,11 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=quality.CORPUS)
     parser.add_argument("--model", default=quality.DEFAULT_MODEL)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", default="0.5,1.5",
+                        help="factors each weight is tried at, comma-separated")
     args = parser.parse_args()
     logging.getLogger("briefing").setLevel(logging.ERROR)
+    steps = [float(step) for step in args.steps.split(",")]
     stories = []
     for gold_file in sorted(args.corpus.glob("*/gold.toml")):
         if list((gold_file.parent / "articles").glob("*.txt")):
@@ -89,7 +93,7 @@ def main() -> int:
         changed = False
         for name in WEIGHTS:
             value = getattr(select, name)
-            for step in STEPS:
+            for step in steps:
                 setattr(select, name, value * step)
                 tried = found(stories, args.model)
                 if tried > best and gold_tests_pass():
