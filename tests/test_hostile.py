@@ -778,6 +778,26 @@ def test_hostile_case(case: Case, outcomes: dict[str, tuple[Path, Outcome]]) -> 
 # -- the cases that are not one command --------------------------------------------------
 
 
+def _workers_left_when_killed(parent: subprocess.Popen[bytes], what: str) -> list[int]:
+    """SIGKILL *parent* once its worker processes are up; those still alive 5 s later
+    (killed here, so as not to leave them to the next test)."""
+    deadline = time.monotonic() + 30
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline:
+        workers = children(parent.pid)
+        time.sleep(0.05)
+    assert workers, f"precondition: {what} started its workers"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if not gone(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
 @pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     """SIGKILL of the main process runs no clean-up: its workers must end by themselves."""
@@ -789,21 +809,7 @@ def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     build = subprocess.Popen([sys.executable, "-m", "briefing", "build", str(folder),
                               "--no-cache", "--jobs", "2", "-o", str(tmp_path / "b.pdf")],
                              stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    workers: list[int] = []
-    while len(workers) < 1 and time.monotonic() < deadline:
-        workers = children(build.pid)
-        time.sleep(0.05)
-    assert workers, "precondition: the build started its workers"
-    os.kill(build.pid, signal.SIGKILL)
-    build.wait()
-    deadline = time.monotonic() + 5
-    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [pid for pid in workers if not gone(pid)]
-    for pid in left:  # ours: do not leave them to the next test
-        os.kill(pid, signal.SIGKILL)
-    assert left == [], "workers outlived their build"
+    assert _workers_left_when_killed(build, "the build") == [], "workers outlived their build"
 
 
 def test_watch_hears_a_folder_removed_and_made_again(tmp_path: Path) -> None:
@@ -854,18 +860,4 @@ def test_workers_end_with_their_parent_without_the_kernel_signal_too(tmp_path: P
               "threading.Thread(target=start).start()\n"
               "time.sleep(60)\n")
     parent = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
-    deadline = time.monotonic() + 30
-    workers: list[int] = []
-    while not workers and time.monotonic() < deadline:
-        workers = children(parent.pid)
-        time.sleep(0.05)
-    assert workers, "precondition: the script started its worker"
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 5
-    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [pid for pid in workers if not gone(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert left == [], "a worker outlived its parent"
+    assert _workers_left_when_killed(parent, "the script") == [], "a worker outlived its parent"

@@ -291,9 +291,9 @@ def _tells_again(
         return False
     if not same_actors(line, better):
         return False  # "China agreed to ..." and "Biden and Xi agreed to ...": two deals
-    if close and line.speaker:  # the quotation says it in its own words
-        return weighted_share(line.content, better.content, weight) >= EVENT_SHARE_SPEAKER
-    return weighted_share(line.content, better.content, weight) >= EVENT_SHARE  # words count
+    # one speaker's quotation backing the paraphrase says it in its own words: fewer count
+    share = EVENT_SHARE_SPEAKER if close and line.speaker else EVENT_SHARE
+    return weighted_share(line.content, better.content, weight) >= share
 
 
 def _with_centrality(
