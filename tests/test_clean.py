@@ -154,3 +154,72 @@ def test_offsets_point_into_the_original_text() -> None:
 
 def test_no_prose_means_no_body() -> None:
     assert not any(s.kept for s in segment_article("Home\nNews\nSport\n"))
+
+
+# Wire copy as agencies file it and reprinters paste it: hard-wrapped near 64 to 80
+# characters, in our own words. Reuters' style runs paragraphs on with no blank line,
+# after its bullet summary and byline; AFP's keeps a blank line between them.
+REUTERS_WRAPPED = """\
+(Updates with minister's comments)
+*
+Fuel tax to rise by 4 cents next year
+*
+Opposition vows to fight the plan
+By Anne Martin and Paul Roy
+PARIS, March 3 (Reuters) - The French finance ministry said on
+Monday it would raise the fuel tax by four cents a litre next
+year to help close a deficit that has widened since the summer.
+"We have no other choice if we want to keep our word to our
+partners," the minister told reporters, adding that rural
+households would get help with the cost.
+Opposition parties called the plan a burden and said they would
+table a motion against it in the National Assembly this month.
+"""
+
+AFP_WRAPPED = """\
+LYON, France, March 3, 2025 (AFP) - Hundreds of farmers blocked
+the ring road around Lyon on Monday to protest against the fuel
+tax rise announced by the government last week.
+
+"We can't pay more. We are already working at a loss. We will stay
+here until they listen," said Marie Dupont, who grows wheat near the
+city.
+
+Police said the blockade would be lifted by the evening.
+"""
+
+
+def test_hard_wrapped_wire_copy_is_read_by_paragraph() -> None:
+    body = kept(REUTERS_WRAPPED)
+    assert [" ".join(p.split()) for p in body] == [
+        "PARIS, March 3 (Reuters) - The French finance ministry said on Monday it would "
+        "raise the fuel tax by four cents a litre next year to help close a deficit that "
+        "has widened since the summer.",
+        "\"We have no other choice if we want to keep our word to our partners,\" the "
+        "minister told reporters, adding that rural households would get help with the cost.",
+        "Opposition parties called the plan a burden and said they would table a motion "
+        "against it in the National Assembly this month.",
+    ]
+    # the summary lines and the byline, short of the width, stay lines of their own
+    left = dropped(REUTERS_WRAPPED)
+    assert "By Anne Martin and Paul Roy" in left
+    assert "Opposition vows to fight the plan" in left
+
+
+def test_hard_wrapped_paragraphs_split_at_blank_lines() -> None:
+    body = kept(AFP_WRAPPED)
+    assert len(body) == 3
+    assert body[1].startswith('"We can\'t pay more.') and body[1].endswith("near the\ncity.")
+    for segment in segment_article(AFP_WRAPPED):  # a paragraph is the file's own text
+        assert AFP_WRAPPED[segment.start : segment.end].strip() == \
+            AFP_WRAPPED[segment.start : segment.end]
+
+
+def test_short_lines_of_a_web_page_are_not_taken_for_wrapping() -> None:
+    # one paragraph per line, short, with a headline and a byline above: no line runs
+    # on into a lower-case one, so none is joined
+    text = "\n".join(["Fuel tax to rise as deficit widens", "By Anne Martin", *BODY])
+    assert kept(text) == BODY
+    # a long line is no wrapping, though a short label before a lower-case line is
+    text = "\n".join(["Business", "updated 2 hours ago", *BODY, BODY[0] * 2])
+    assert kept(text)[: len(BODY)] == BODY

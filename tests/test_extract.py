@@ -19,6 +19,7 @@ from briefing.facts.extract import (
 from briefing.facts.extraction import extract
 from briefing.facts.themes import load_themes
 from briefing.models import Fact, Segment, Source
+from briefing.sources.inputs import gather_sources
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONTEXT = "Foreign Minister Hakan Fidan met his Russian counterpart Sergey Lavrov on Tuesday."
@@ -420,3 +421,23 @@ def test_a_paragraph_too_long_for_spacy_is_parsed_in_pieces_with_its_offsets(
     assert len(paragraph) > 3 * 1000
     assert [fact.text for fact in pieces] == [fact.text for fact in whole] == sentences
     assert all(source.text[f.start:f.end] == f.text for f in pieces)
+
+
+def test_hard_wrapped_wire_copy_gives_whole_sentences(nlp: Language, tmp_path: Path) -> None:
+    # AFP's wrapped style, in our own words: each fact is a sentence across its line
+    # breaks, its dateline left out, its speaker found past the break
+    (tmp_path / "afp.txt").write_text(
+        "LYON, France, March 3, 2025 (AFP) - Hundreds of farmers blocked\n"
+        "the ring road around Lyon on Monday to protest against the fuel\n"
+        "tax rise announced by the government last week.\n\n"
+        "\"We can't pay more. We are already working at a loss. We will stay\n"
+        "here until they listen,\" said Marie Dupont, who grows wheat near the\n"
+        "city.\n"
+    )
+    sources, _ = gather_sources([tmp_path])
+    facts = extract(sources, load_themes(), nlp=nlp)
+    assert [" ".join(f.text.split())[:40] for f in facts] == [
+        "Hundreds of farmers blocked the ring roa", "\"We can't pay more. We are already worki"]
+    assert facts[0].text.endswith("government last week.")
+    assert (facts[1].speaker, facts[1].kind) == ("Marie Dupont", "quote")
+    assert all(sources[0].text[f.start : f.end] == f.text for f in facts)

@@ -68,6 +68,9 @@ _POST_STAMP = re.compile(
     r"(?:,?\s+(?:\w+\s+)?\w+\.?\s+\d{1,2}(?:,\s*\d{4})?|,?\s+\d{1,2}\s+\w+(?:\s+\d{4})?)?$",
     re.IGNORECASE,
 )
+WRAP_WIDTH = 100  # hard-wrapped text has no longer line (wire copy wraps at 64 to 80)...
+MIN_WRAPS = 3  # ...and this many lines that run on into a line opening in lower case
+WRAP_SHARE = 0.6  # of the width: a wrapped line fills most of it; a byline need not
 MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
 
 
@@ -107,17 +110,66 @@ def segment_article(text: str, *, title: str | None = None) -> tuple[Segment, ..
     return tuple(segments)
 
 
+def _physical_lines(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each non-blank line, its white space trimmed; with an empty
+    pair for each blank line, where a paragraph ends."""
+    lines = []
+    for match in re.finditer(r"[^\n\r]*(?:\r\n|\n|\r|$)", text):
+        raw = match.group().rstrip("\r\n")
+        stripped = raw.strip()
+        start = match.start() + len(raw) - len(raw.lstrip())
+        lines.append((start, start + len(stripped)) if stripped else (0, 0))
+        if match.end() >= len(text):
+            break
+    return lines
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each line, or of each paragraph where *text* is hard-wrapped
+    (wire copy, e-mail, fixed-width pages: "... The Federal Reserve cut" then "interest
+    rates by half ..."). Text is hard-wrapped when no line is longer than
+    ``WRAP_WIDTH`` and at least ``MIN_WRAPS`` lines run on into a line that opens in
+    lower case; there a line that does not end a sentence and is near the width joins
+    the next line, as does any line the next one continues in lower case, so a short
+    byline or headline stays a line of its own."""
+    lines = _physical_lines(text)
+    filled = [(s, e) for s, e in lines if e > s]
+    if not filled:
+        return []
+    width = max(e - s for s, e in filled)
+
+    def runs_on(line: tuple[int, int], after: tuple[int, int]) -> bool:
+        if after[1] <= after[0] or line[1] <= line[0]:
+            return False  # a blank line: the paragraph ends
+        own = text[line[0] : line[1]]
+        if _SENTENCE_END.search(own) or _RUNS_ON.search(own):
+            return text[after[0]].islower()  # "... the U.S." then "officials said"
+        return text[after[0]].islower() or line[1] - line[0] >= WRAP_SHARE * width
+
+    wraps = sum(1 for line, after in pairwise(lines)
+                if after[1] > after[0] and line[1] > line[0] and text[after[0]].islower()
+                and not _SENTENCE_END.search(text[line[0] : line[1]]))
+    if width > WRAP_WIDTH or wraps < MIN_WRAPS:
+        return filled
+    paragraphs: list[tuple[int, int]] = []
+    joined = False
+    for line, after in pairwise([*lines, (0, 0)]):
+        if line[1] > line[0]:
+            if joined:
+                paragraphs[-1] = (paragraphs[-1][0], line[1])
+            else:
+                paragraphs.append(line)
+        joined = runs_on(line, after)
+    return paragraphs
+
+
 def _classify(text: str, title: str | None = None) -> list[_Line]:
     lines: list[_Line] = []
     seen: set[str] = set()
     headline = " ".join(title.split()).casefold() if title else None
-    for match in re.finditer(r"[^\n\r]+", text):
-        raw = match.group()
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        start = match.start() + (len(raw) - len(raw.lstrip()))
-        line = _Line(start, start + len(stripped), stripped, True, "prose")
+    for start, end in _paragraphs(text):
+        stripped = " ".join(text[start:end].split())
+        line = _Line(start, end, stripped, True, "prose")
         if stripped.casefold() in seen:
             line.prose, line.reason = False, "repeated line (headline or navigation)"
         elif headline and " ".join(stripped.split()).casefold() == headline:
