@@ -5,6 +5,7 @@ photo captions with credits, bylines, author biographies, "Read more" links and
 teasers of other stories. The rules here are general, by line shape and
 position, never by strings of any one site:
 
+* hard-wrapped text (wire copy, e-mail) is read by paragraph, not by line;
 * a paragraph is prose when it ends like a sentence and is long enough to be one;
   a sentence opening a list (":") and the list's items (";") are prose too;
 * a line that is the article's title is its headline, though it ends like a sentence;
