@@ -223,3 +223,21 @@ def test_short_lines_of_a_web_page_are_not_taken_for_wrapping() -> None:
     # a long line is no wrapping, though a short label before a lower-case line is
     text = "\n".join(["Business", "updated 2 hours ago", *BODY, BODY[0] * 2])
     assert kept(text)[: len(BODY)] == BODY
+
+
+def test_the_story_starts_at_an_agency_dateline_before_links_to_others() -> None:
+    # AP's style as reprinted, in our own words: three paragraphs, then links to
+    # other stories (a question, headlines), then the rest of the story
+    lede = [
+        "LYON, France (AP) — Farmers blocked the ring road around Lyon on Monday to "
+        "protest against a rise in the fuel tax.",
+        "They said they would stay until the government withdrew the plan.",
+    ]
+    links = ["What is the tax?", "Farmers warn of higher food prices",
+             "Rail strike enters its second week"]
+    text = "\n\n".join([*lede, *links, *BODY])
+    assert kept(text) == [*lede, *BODY]
+    assert all(dropped(text)[line] for line in links)
+    # without the dateline the first paragraphs are another story's, before this one
+    plain = "\n\n".join([lede[0].split("— ", 1)[1], lede[1], *links, *BODY])
+    assert kept(plain) == BODY

@@ -21,7 +21,9 @@ position, never by strings of any one site:
   what comes before or after it belongs to the page, not the story;
 * a live page (two or more post stamps: a line that is only a clock time, perhaps
   with its day) is all its posts, from the first post's prose on;
-* a line followed by the same words and a credit in brackets is a picture's caption.
+* a line followed by the same words and a credit in brackets is a picture's caption;
+* a story starts no later than a paragraph opening with an agency's dateline
+  ("WOODSIDE, Calif. (AP) — ..."), though links to other stories follow it.
 """
 
 from __future__ import annotations
@@ -72,6 +74,13 @@ _POST_STAMP = re.compile(
 WRAP_WIDTH = 100  # hard-wrapped text has no longer line (wire copy wraps at 64 to 80)...
 MIN_WRAPS = 3  # ...and this many lines that run on into a line opening in lower case
 WRAP_SHARE = 0.6  # of the width: a wrapped line fills most of it; a byline need not
+# An agency's dateline opening a paragraph: "WOODSIDE, Calif. (AP) — ", "PARIS, March 3
+# (Reuters) - ": a place in capitals, perhaps its region and the day, the credit in
+# brackets, a dash. Where a story starts, whatever the page put after it.
+_AGENCY_DATELINE = re.compile(
+    r"^[A-Z]{2,}[A-Z.'’-]*(?:\s+[A-Z]{2,}[A-Z.'’-]*){0,3}(?:,\s*[A-Z0-9][\w.'’-]*(?:\s+[\w.'’-]+){0,3})*"
+    r"\s*\([^()]{2,30}\)\s*[-–—]{1,2}\s+\S"
+)
 MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
 
 
@@ -255,4 +264,10 @@ def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
         if gap != 1 or paragraphs < MIN_SECTION_PARAGRAPHS:
             break
         first = run[0]
+    # And back to an agency's dateline: the story starts there, though the page put
+    # links to other stories between its first paragraphs and the rest.
+    opening = next((run[0] for run in runs[:main] if _AGENCY_DATELINE.match(lines[run[0]].text)),
+                   None)
+    if opening is not None and opening < first:
+        first = opening
     return first, last
