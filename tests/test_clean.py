@@ -206,13 +206,15 @@ def test_hard_wrapped_wire_copy_is_read_by_paragraph() -> None:
     assert "Opposition vows to fight the plan" in left
 
 
-def test_hard_wrapped_paragraphs_split_at_blank_lines() -> None:
-    body = kept(AFP_WRAPPED)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_hard_wrapped_paragraphs_split_at_blank_lines(newline: str) -> None:
+    text = AFP_WRAPPED.replace("\n", newline)
+    body = kept(text)
     assert len(body) == 3
-    assert body[1].startswith('"We can\'t pay more.') and body[1].endswith("near the\ncity.")
-    for segment in segment_article(AFP_WRAPPED):  # a paragraph is the file's own text
-        assert AFP_WRAPPED[segment.start : segment.end].strip() == \
-            AFP_WRAPPED[segment.start : segment.end]
+    assert body[1].startswith('"We can\'t pay more.')
+    assert body[1].endswith(f"near the{newline}city.")
+    for segment in segment_article(text):  # a paragraph is the file's own text
+        assert text[segment.start : segment.end].strip() == text[segment.start : segment.end]
 
 
 def test_short_lines_of_a_web_page_are_not_taken_for_wrapping() -> None:
