@@ -243,3 +243,26 @@ def test_the_story_starts_at_an_agency_dateline_before_links_to_others() -> None
     # without the dateline the first paragraphs are another story's, before this one
     plain = "\n\n".join([lede[0].split("— ", 1)[1], lede[1], *links, *BODY])
     assert kept(plain) == BODY
+
+
+def test_a_paragraph_cut_off_mid_sentence_keeps_its_full_sentences() -> None:
+    # a paywall or a truncated copy stops the last paragraph mid-sentence
+    last = ("The ministry said the tax would raise 2 billion euros a year. Mr. Dupont, "
+            "the budget minister, told parliament the money would go to rail and bus "
+            "services in rural areas. He said the government would also")
+    text = "\n\n".join([*BODY, last])
+    full = last[: last.index(" He said")]
+    assert kept(text) == [*BODY, full]
+    assert dropped(text)["He said the government would also"].startswith("unfinished")
+
+
+@pytest.mark.parametrize("line", [
+    # the stops of abbreviations end no sentence: nothing here is a full sentence
+    "A plan to send rail engineers, bus drivers and road crews to the rural areas hit "
+    "hardest by the fuel tax rise over the winter months was drawn up by the ministry "
+    "with Mr. Roe of the U.S. Treasury and Gen. Doe of the",
+    "Fuel tax. Rail strike. Farm protests",  # a row of labels, too short to be a paragraph
+])
+def test_a_label_with_a_full_stop_in_it_is_no_cut_off_paragraph(line: str) -> None:
+    text = "\n\n".join([*BODY, line])
+    assert kept(text) == BODY

@@ -7,6 +7,7 @@ position, never by strings of any one site:
 
 * hard-wrapped text (wire copy, e-mail) is read by paragraph, not by line;
 * a paragraph is prose when it ends like a sentence and is long enough to be one;
+  one the page cuts off mid-sentence is prose up to its last full sentence;
   a sentence opening a list (":") and the list's items (";") are prose too;
 * a line that is the article's title is its headline, though it ends like a sentence;
 * a line that ends in a parenthesised credit (a slash, "via", "photo") is a caption,
@@ -81,6 +82,15 @@ _AGENCY_DATELINE = re.compile(
     r"^[A-Z]{2,}[A-Z.'’-]*(?:\s+[A-Z]{2,}[A-Z.'’-]*){0,3}(?:,\s*[A-Z0-9][\w.'’-]*(?:\s+[\w.'’-]+){0,3})*"
     r"\s*\([^()]{2,30}\)\s*[-–—]{1,2}\s+\S"
 )
+# A sentence's end inside a line, before the next sentence: "... on Monday. The"
+_INNER_END = re.compile(r"""[.!?…]["'”’»)\]]*(?=\s+["“'‘(]?[A-Z0-9])""")
+# A full stop that ends an abbreviation, not a sentence: "Mr.", "Gen.", "U.S.", "J."
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sgt|Capt|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Nos|vs|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd)|\b[A-Z](?:\.[A-Z])*)\.$"
+)
+MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
+MIN_CUT_WORDS = 30  # ...and words, so a headline with a full stop in it is not
 MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
 
 
@@ -195,6 +205,15 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
         elif line.words < MIN_PROSE_WORDS:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
         seen.add(stripped.casefold())
+        cut = None if line.prose or not line.reason.startswith("headline") else _cut_off(
+            text, start, end)
+        if cut is not None:
+            # a paragraph the page cuts off mid-sentence (a paywall, a truncated copy):
+            # its full sentences are prose, what follows the last of them is not
+            lines.append(_Line(start, cut, " ".join(text[start:cut].split()), True, "prose"))
+            rest = cut + len(text[cut:end]) - len(text[cut:end].lstrip())
+            line = _Line(rest, end, " ".join(text[rest:end].split()), False,
+                         "unfinished: the text stops mid-sentence")
         lines.append(line)
     for line, after in pairwise(lines):
         # the alt text of a picture, then the same words with the credit in brackets
@@ -203,6 +222,18 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
                 and tail.endswith(")")):
             line.prose, line.reason = False, "photo caption: repeated with its credit"
     return lines
+
+
+def _cut_off(text: str, start: int, end: int) -> int | None:
+    """Where the last full sentence of a line that stops mid-sentence ends, if the
+    line holds at least ``MIN_CUT_SENTENCES`` of them and ``MIN_CUT_WORDS`` words up
+    to there: a paragraph cut off, not a headline with a full stop in it ("Mr. Roe
+    and the U.S. plan")."""
+    ends = [m.end() for m in _INNER_END.finditer(text, start, end)
+            if not _ABBREVIATION.search(text, start, m.start() + 1)]
+    if len(ends) < MIN_CUT_SENTENCES or len(_WORD.findall(text, start, ends[-1])) < MIN_CUT_WORDS:
+        return None
+    return start + len(text[start : ends[-1]].rstrip())
 
 
 def _runs(lines: list[_Line]) -> list[tuple[int, int]]:
