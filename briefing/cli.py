@@ -1134,11 +1134,21 @@ class _reported_errors:
         self._previous: Any = None
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        self._unraisable = sys.unraisablehook
+        sys.unraisablehook = self._on_unraisable
         return self
 
     def _on_interrupt(self, _signal: int, _frame: object) -> None:
         self.interrupted = True
         raise KeyboardInterrupt
+
+    def _on_unraisable(self, unraisable: Any) -> None:
+        # Python prints "Exception ignored in ... __del__" with a traceback for a
+        # Ctrl-C that lands in a finalizer; it is noted, and reported as one line
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            self.interrupted = True
+        else:
+            self._unraisable(unraisable)
 
     def check(self) -> None:
         """Raise KeyboardInterrupt if Ctrl-C came, even if a finalizer swallowed it."""
@@ -1149,6 +1159,7 @@ class _reported_errors:
                  _tb: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+        sys.unraisablehook = self._unraisable
         if self.interrupted and not isinstance(error, typer.Exit | click.exceptions.Exit):
             error = KeyboardInterrupt()  # whatever came after it: the user asked to stop
         if isinstance(error, BriefingError):

@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+import typer
 from processes import HAS_PROC, children
 
+from briefing.cli import _reported_errors
 from briefing.facts import workers
 from briefing.facts.cache import FactCache
 from briefing.facts.extract import load_model
@@ -180,3 +182,20 @@ def test_a_worker_that_cannot_start_reports_why_not_a_death() -> None:
             list(broken.parse(tasks_of(sources)))
     finally:
         broken.stop()
+
+
+def test_ctrl_c_inside_a_finalizer_is_one_line_not_a_traceback(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A Ctrl-C that lands while a finalizer runs (regex's __del__, under dateparser)
+    # cannot leave it: Python prints "Exception ignored in ..." and a traceback, and
+    # runs on. The command notes it and stops with its one line.
+    class Finalizer:
+        def __del__(self) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(typer.Exit) as stop, _reported_errors() as errors:
+        finalizer = Finalizer()
+        del finalizer
+        errors.check()
+    assert stop.value.exit_code == 130
+    assert capsys.readouterr().err == "briefing: interrupted; no output written\n"
