@@ -332,6 +332,9 @@ def test_speakers_are_never_guessed(
          "Rescuers pulled a girl alive from a collapsed school in Lorca."),
         ("LISBON, June 3 (Reuters) - Portugal's parliament approved the budget on Tuesday.",
          "Portugal's parliament approved the budget on Tuesday."),
+        # AFP's dateline as reprinted, with the year: "PARIS, May 15, 2024 (BSS/AFP) -"
+        ("PORTO, Portugal, June  3, 2025 (AFP) - Dock workers ended their strike on Tuesday.",
+         "Dock workers ended their strike on Tuesday."),
         ("Porto, Portugal - The port authority reopened the harbour after the storm.",
          "The port authority reopened the harbour after the storm."),
         ("(AP) — The interior minister raised the number of people missing to 45.",

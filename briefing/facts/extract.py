@@ -66,7 +66,8 @@ _DATELINE = re.compile(
     rf"""(?:[A-Z]{{2,}}[\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*{_PLACE})*  # VIENNA, Austria
     |{_PLACE}(?:,\s*{_PLACE})+                                   # Geneva, Switzerland
     |(?=\())                                                      # (AP) alone
-    (?:,\s*{_MONTH}\s+\d{{1,2}})?(?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
+    (?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?                     # , May 15, 2024
+    (?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
     re.VERBOSE,
 )
 # A label before the sentence: "Flight cancellations: Nearly 3,000 flights ...", "What
