@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import sys
 import tomllib
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,8 +167,15 @@ def facts_of(gold: Gold, sentences: list[GoldSentence]) -> set[str]:
 
 
 def same_person(name: str, gold: str) -> bool:
-    said, want = name.casefold().split(), gold.casefold().split()
+    """One person's two spellings: the same surname or a part of the name, with or
+    without diacritics (a source writes "Šutaj Eštok", the gold "Sutaj Estok")."""
+    said, want = _plain(name).split(), _plain(gold).split()
     return bool(said and want) and (said[-1] == want[-1] or set(said) <= set(want))
+
+
+def _plain(name: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold())
+                   if not unicodedata.combining(ch))
 
 
 def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
