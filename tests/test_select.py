@@ -416,6 +416,26 @@ def test_one_act_told_with_other_figures_is_one_line(
 
 
 @pytest.mark.parametrize(
+    "texts, lines",
+    [
+        # an agentless passive tells again the act another outlet reports
+        (["Prime Minister Lars Holm was shot after a cabinet meeting in the town of Narvik "
+          "on Wednesday, the state news agency NTB reported.",
+          "Prime Minister Lars Holm has been shot and wounded while greeting supporters "
+          "outside the cultural centre."], 1),
+        # two people shot in two towns are two events, though neither names the gunman
+        (["Mayor Anna Berg was shot outside the town hall in Narvik.",
+          "Councillor Per Dahl was shot outside his home in Bodo."], 2),
+    ],
+)
+def test_an_act_with_its_actor_left_unnamed_is_the_same_act(
+    nlp, texts: list[str], lines: int
+) -> None:  # type: ignore[no-untyped-def]
+    brief = parsed_brief(nlp, *texts)
+    assert len([i for i in brief.items if "shot" in i.text]) == lines
+
+
+@pytest.mark.parametrize(
     "actors, told",
     [
         (("sweden",), False),  # one side's own pledge: "Sweden also agreed to ..."

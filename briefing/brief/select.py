@@ -239,7 +239,8 @@ def _one_line_per_event(
 
 def _same_act_again(line: Traits, better: Traits) -> bool:
     """Does *line* report the act *better* reports, with other figures? The same kind
-    of act (acts.toml: "cut", "slashed" and "lowered" are one) by the same actor on
+    of act (acts.toml: "cut", "slashed" and "lowered" are one) by the same actor (or
+    by one that a line leaves unnamed: "Fico was shot", "has been charged") on
     at least ``ACT_OBJECTS`` of the same things, both done or both to come, on the
     same day where both name one, by the same speaker, with no negation between
     them: "The Federal Reserve cut its benchmark rate a half point, to 4.75%-5%" and
@@ -254,8 +255,9 @@ def _same_act_again(line: Traits, better: Traits) -> bool:
         return False  # the same act on two days is two events
     if not (line.predicates & better.predicates) - SPEECH_VERBS:
         return False
-    if not line.actors & better.actors:
-        return False
+    if line.actors and better.actors and not line.actors & better.actors:
+        return False  # two actors: two acts; a line that names none ("Roe was shot") may
+        # tell again what the other says someone did
     return len(line.objects & better.objects) >= ACT_OBJECTS
 
 
