@@ -266,3 +266,24 @@ def test_a_paragraph_cut_off_mid_sentence_keeps_its_full_sentences() -> None:
 def test_a_label_with_a_full_stop_in_it_is_no_cut_off_paragraph(line: str) -> None:
     text = "\n\n".join([*BODY, line])
     assert kept(text) == BODY
+
+
+def test_a_round_up_under_dashed_subheadings_is_all_the_story() -> None:
+    # AFP's round-up of reactions, in our own words: a subheading between dashes,
+    # then a single paragraph, for each leader
+    sections = [
+        ("- Lisbon condemns 'cowardly act' -",
+         "Portugal's prime minister condemned the attack as a cowardly act against "
+         "democracy."),
+        ("- Madrid offers its help -",
+         "Spain's foreign minister said his government stood ready to help the "
+         "investigation."),
+        ("- Rome calls for calm now -",
+         "Italy's president called for calm and urged all parties to reject violence."),
+    ]
+    text = "\n\n".join([*BODY, *(line for section in sections for line in section)])
+    assert kept(text) == [*BODY, *(paragraph for _, paragraph in sections)]
+    # the same sections under plain headings read as teasers of other stories
+    plain = "\n\n".join([*BODY, *(line.strip("- ") if line.startswith("-") else line
+                                   for section in sections for line in section)])
+    assert kept(plain) == BODY

@@ -18,7 +18,9 @@ position, never by strings of any one site:
   by ...") is the page's, not the story's;
 * the article body is the longest run of prose paragraphs; it goes on across a
   lone short label (an ad slot) and across a subheading that is followed by at
-  least two paragraphs, and it ends at a cluster of two or more non-prose lines;
+  least two paragraphs (or one, under a subheading set between dashes, as AFP
+  writes them: "- Children saved -"), and it ends at a cluster of two or more
+  non-prose lines;
   what comes before or after it belongs to the page, not the story;
 * a live page (two or more post stamps: a line that is only a clock time, perhaps
   with its day) is all its posts, from the first post's prose on;
@@ -89,6 +91,9 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sgt|Capt|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Nos|vs|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd)|\b[A-Z](?:\.[A-Z])*)\.$"
 )
+# A subheading set between dashes, as AFP writes them ("- Children saved -"): the
+# story's own, though a single paragraph follows it (a round-up of reactions)
+_INTERTITLE = re.compile(r"^[-–—]\s*\S.{0,80}?\s*[-–—]$")
 MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
 MIN_CUT_WORDS = 30  # ...and words, so a headline with a full stop in it is not
 MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
@@ -285,14 +290,15 @@ def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
         paragraphs = sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
         if gap != 1:
             break  # a cluster of chrome lines: the story has ended
-        if paragraphs < MIN_SECTION_PARAGRAPHS:
+        if paragraphs < MIN_SECTION_PARAGRAPHS and not _INTERTITLE.match(lines[run[0] - 1].text):
             break
         last = run[1]
     # And backward, for a lede set apart by a subheading.
     for run in reversed(runs[:main]):
         gap = first - run[1] - 1
         paragraphs = sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
-        if gap != 1 or paragraphs < MIN_SECTION_PARAGRAPHS:
+        if gap != 1 or (paragraphs < MIN_SECTION_PARAGRAPHS
+                        and not _INTERTITLE.match(lines[first - 1].text)):
             break
         first = run[0]
     # And back to an agency's dateline: the story starts there, though the page put
