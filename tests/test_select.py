@@ -47,6 +47,26 @@ def test_same_quote_in_two_sources_is_one_line_citing_both_in_fullest_wording() 
     assert item.speaker in {"Sergey Lavrov", "Sergei Lavrov"}
 
 
+def test_a_sentence_quoting_another_part_of_a_statement_is_not_its_citation() -> None:
+    # in the style of the Fed's day: two sentences of the statement quoted whole, and
+    # a report quoting three of their words and another phrase of the statement
+    whole = fact("1", "“Job gains have slowed, and unemployment has moved up but remains low. "
+                 "Inflation has made further progress toward the goal but remains somewhat "
+                 "elevated.”",
+                 kind="quote",
+                 quoted=("Job gains have slowed, and unemployment has moved up but remains "
+                         "low. Inflation has made further progress toward the goal but remains "
+                         "somewhat elevated.",))
+    part = fact("2", 'Even though inflation "remains somewhat elevated," the statement said '
+                'the bank chose to cut "in light of the progress on inflation and the '
+                'balance of risks."', kind="quote",
+                quoted=("remains somewhat elevated,",
+                        "in light of the progress on inflation and the balance of risks."))
+    items = brief_of(whole, part).items
+    assert len(items) == 2
+    assert all(len(item.citations) == 1 for item in items)
+
+
 def test_statements_differing_in_a_number_are_not_merged() -> None:
     a = fact("1", "Russia launched more than 600 drones at Kyiv.", numbers=("600",))
     b = fact("2", "Russia launched more than 300 drones at Kyiv.", numbers=("300",))

@@ -264,7 +264,7 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
     if not same_figures(a, b):
         return False  # a figure or date differs: keep both, the reader must see it
     if a.quoted and b.quoted:  # two quotations are one statement only in the same words
-        return containment(a.quoted, b.quoted) >= QUOTE_OVERLAP
+        return same_quotation(a, b)
     return (
         len(a.terms & b.terms) >= MIN_SHARED_TERMS
         and containment(a.terms, b.terms) >= TERM_OVERLAP
@@ -354,7 +354,7 @@ def _same_report(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
         return False
     if not same_speaker and len(a.people & b.people) < 2 and len(a.actors & b.actors) < 2:
         return False  # neither one speaker, nor the same two people, nor two subjects
-    if a.quoted and b.quoted and containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
+    if a.quoted and b.quoted and not same_quotation(a, b):
         return False  # one speaker's two quotations: two things said
     if (a.quoted or b.quoted) and (a.speaker is None) != (b.speaker is None):
         return False  # someone's own words and the reporter's account: two tellings
@@ -568,6 +568,18 @@ def weighted_share(
     """Share of *part*'s weighted words that *other* holds too."""
     total = sum(weight.get(t, 1.0) for t in part)
     return sum(weight.get(t, 1.0) for t in part & other) / total if total else 0.0
+
+
+def same_quotation(a: Traits, b: Traits) -> bool:
+    """Do two facts quote the same words? Most of the fewer quoted words are in the
+    other's quotations, and so is most of each quotation of that one: a sentence that
+    quotes a statement's "remains somewhat elevated" and another of its phrases does
+    not quote the two sentences that hold only the first."""
+    if containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
+        return False
+    fewer, more = (a, b) if len(a.quoted) <= len(b.quoted) else (b, a)
+    return all(len(words & more.quoted) >= QUOTE_OVERLAP * len(words)
+               for words in map(_quoted_words, ((q,) for q in fewer.fact.quoted)) if words)
 
 
 def containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:
