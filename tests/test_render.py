@@ -789,3 +789,16 @@ def test_copies_crediting_no_agency_are_one_report_not_a_source_number() -> None
     assert [s["origin"] for s in data["sources"]] == [None, None, None]  # AP is itself
     html = render.render_html(brief)
     assert "(1)" not in html and "(AP)" not in html
+
+
+def test_a_line_from_hard_wrapped_copy_flows_in_the_plain_text_part() -> None:
+    # the line is the source's own text, its line breaks in it (wire copy wraps near
+    # 70 columns); the e-mail's text part wraps it again at its own width
+    wrapped = dataclasses.replace(KYIV, text="No official date or venue for a second\n"
+                                             "round of talks has been agreed.\n")
+    item = _item(wrapped, wrapped.text.strip())
+    brief = _brief(("Talks", [item]), sources=(SABAH, wrapped))
+    text = render.render_template("brief.txt", brief)
+    assert "- No official date or venue for a second round of talks has been agreed." in text
+    data = json.loads(render.render_json(brief))
+    assert data["themes"][0]["items"][0]["text"] == item.text  # verbatim in the JSON

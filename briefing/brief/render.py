@@ -492,11 +492,12 @@ def _line(
     # A verbatim line may hold a bidi override: isolated (<bdi>, or FSI...PDI in plain
     # text), it reverses nothing around it, such as the line's own citation markers.
     isolate = BIDI_CONTROL.search(item.text) is not None
+    flowing = " ".join(item.text.split())  # a hard-wrapped source's line breaks are not its
     return {
         "number": number,
         "text": item.text,
         "isolate": isolate,
-        "plain_text": f"\u2068{item.text}\u2069" if isolate else item.text,
+        "plain_text": f"\u2068{flowing}\u2069" if isolate else flowing,
         "speaker": _speaker_label(item, introduced),
         "date_iso": item.date.isoformat() if item.date else None,
         "date_short": _short_date(item.date, today) if item.date else None,
