@@ -412,47 +412,37 @@ def test_one_event_told_by_three_outlets_is_one_line(nlp) -> None:  # type: igno
 
 
 @pytest.mark.parametrize(
-    "texts, lines",
+    "texts, word, lines",
     [
         # one act by one actor on the same things, in two outlets' words and figures
         (["The Riksbank cut its policy rate by half a percentage point to 2.75% on "
           "Wednesday.",
           "Sweden's Riksbank slashed its key interest rate for the first time in five years, "
-          "by 50 basis points to between 2.5% and 2.75%."], 1),
+          "by 50 basis points to between 2.5% and 2.75%."], "Riksbank", 1),
         # the same act on two days is two events
         (["The Riksbank cut its policy rate by a quarter point to 3% on 5 February.",
-          "The Riksbank cut its policy rate by half a point to 2.5% on 20 March."], 2),
+          "The Riksbank cut its policy rate by half a point to 2.5% on 20 March."],
+         "Riksbank", 2),
         # what was done, and what is to come
         (["The Riksbank cut its policy rate by half a point to 2.75% on Wednesday.",
-          "The Riksbank will cut its policy rate by another quarter point in December."], 2),
-    ],
-)
-def test_one_act_told_with_other_figures_is_one_line(
-    nlp, texts: list[str], lines: int
-) -> None:  # type: ignore[no-untyped-def]
-    brief = parsed_brief(nlp, *texts)
-    assert len([i for i in brief.items if "Riksbank" in i.text]) == lines
-    assert all(len(i.citations) == 1 for i in brief.items)  # never cited together
-
-
-@pytest.mark.parametrize(
-    "texts, lines",
-    [
+          "The Riksbank will cut its policy rate by another quarter point in December."],
+         "Riksbank", 2),
         # an agentless passive tells again the act another outlet reports
         (["Prime Minister Lars Holm was shot after a cabinet meeting in the town of Narvik "
           "on Wednesday, the state news agency NTB reported.",
           "Prime Minister Lars Holm has been shot and wounded while greeting supporters "
-          "outside the cultural centre."], 1),
+          "outside the cultural centre."], "shot", 1),
         # two people shot in two towns are two events, though neither names the gunman
         (["Mayor Anna Berg was shot outside the town hall in Narvik.",
-          "Councillor Per Dahl was shot outside his home in Bodo."], 2),
+          "Councillor Per Dahl was shot outside his home in Bodo."], "shot", 2),
     ],
 )
-def test_an_act_with_its_actor_left_unnamed_is_the_same_act(
-    nlp, texts: list[str], lines: int
+def test_one_act_told_with_other_figures_is_one_line(
+    nlp, texts: list[str], word: str, lines: int
 ) -> None:  # type: ignore[no-untyped-def]
     brief = parsed_brief(nlp, *texts)
-    assert len([i for i in brief.items if "shot" in i.text]) == lines
+    assert len([i for i in brief.items if word in i.text]) == lines
+    assert all(len(i.citations) == 1 for i in brief.items)  # never cited together
 
 
 @pytest.mark.parametrize(
