@@ -94,6 +94,7 @@ _ABBREVIATION = re.compile(
 # A subheading set between dashes, as AFP writes them ("- Children saved -"): the
 # story's own, though a single paragraph follows it (a round-up of reactions)
 _INTERTITLE = re.compile(r"^[-–—]\s*\S.{0,80}?\s*[-–—]$")
+_NO_END = "headline or label: no sentence-final punctuation"
 MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
 MIN_CUT_WORDS = 30  # ...and words, so a headline with a full stop in it is not
 MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
@@ -206,12 +207,11 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
         elif _REPORTING_CREDIT.search(stripped):
             line.prose, line.reason = False, "reporting credits"
         elif not (_SENTENCE_END.search(stripped) or _RUNS_ON.search(stripped)):
-            line.prose, line.reason = False, "headline or label: no sentence-final punctuation"
+            line.prose, line.reason = False, _NO_END
         elif line.words < MIN_PROSE_WORDS:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
         seen.add(stripped.casefold())
-        cut = None if line.prose or not line.reason.startswith("headline") else _cut_off(
-            text, start, end)
+        cut = _cut_off(text, start, end) if line.reason == _NO_END else None
         if cut is not None:
             # a paragraph the page cuts off mid-sentence (a paywall, a truncated copy):
             # its full sentences are prose, what follows the last of them is not
