@@ -287,3 +287,15 @@ def test_a_round_up_under_dashed_subheadings_is_all_the_story() -> None:
     plain = "\n\n".join([*BODY, *(line.strip("- ") if line.startswith("-") else line
                                    for section in sections for line in section)])
     assert kept(plain) == BODY
+
+
+@pytest.mark.parametrize("caption", [
+    "Anne Martin, the budget minister, speaks in Lyon on Monday. Photo: AFP",
+    "Farmers block the ring road around Lyon. Credit: Jean Dupont/Reuters",
+    "Farmers block the ring road around Lyon. (Jean Dupont / Reuters)",
+])
+def test_a_picture_between_paragraphs_does_not_end_the_story(caption: str) -> None:
+    # one paragraph after the picture, as pasted pages often end: still the story's
+    text = "\n\n".join([*BODY[:2], caption, BODY[2]])
+    assert kept(text) == BODY
+    assert dropped(text)[caption] == "photo caption with credit"

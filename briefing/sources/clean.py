@@ -10,10 +10,11 @@ position, never by strings of any one site:
   one the page cuts off mid-sentence is prose up to its last full sentence;
   a sentence opening a list (":") and the list's items (";") are prose too;
 * a line that is the article's title is its headline, though it ends like a sentence;
-* a line that ends in a parenthesised credit (a slash, "via", "photo") is a caption,
-  and so is one that opens with a photographer's credit ("Jane Roe / AP / DPA
-  Passengers wait ...") or with the picture it describes ("A screen grab taken from
-  footage ... shows ...");
+* a line that ends in a credit (in brackets with a slash, "via", "photo"; or after
+  its words, "Photo: AFP") is a caption, and so is one that opens with a
+  photographer's credit ("Jane Roe / AP / DPA Passengers wait ...") or with the
+  picture it describes ("A screen grab taken from footage ... shows ..."); a caption
+  with a credit between two paragraphs does not end the story;
 * a line crediting the reporting ("... with additional reporting by ...", "Editing
   by ...") is the page's, not the story's;
 * the article body is the longest run of prose paragraphs; it goes on across a
@@ -50,6 +51,12 @@ _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*\s*$""")
 _RUNS_ON = re.compile(r"""[:;]["'”’»)\]]*\s*$""")
 _CREDIT = re.compile(
     r"\((?=[^()]*(?:/|\bvia\b|\bphoto|\bcredit|\bimage|©))[^()]*\)\s*[.]?\s*$",
+    re.IGNORECASE,
+)
+# "... in Laguna Beach in October. Photo: AFP", "Credit: AP": a credit after the words
+_TRAILING_CREDIT = re.compile(
+    r"(?:^|[.!?]\s+)(?:photo(?:graph)?|picture|image|credit|photo credit)s?\s*:\s*"
+    r"[\w.&/'’ -]{2,60}$",
     re.IGNORECASE,
 )
 # "Jane Roe / AP / DPA Passengers wait ...": a name of two or three words, a slash
@@ -95,6 +102,7 @@ _ABBREVIATION = re.compile(
 # story's own, though a single paragraph follows it (a round-up of reactions)
 _INTERTITLE = re.compile(r"^[-–—]\s*\S.{0,80}?\s*[-–—]$")
 _NO_END = "headline or label: no sentence-final punctuation"
+_CAPTION = "photo caption with credit"
 MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
 MIN_CUT_WORDS = 30  # ...and words, so a headline with a full stop in it is not
 MIN_POSTS = 2  # post stamps that make a page a live page, its posts each a part of the story
@@ -200,8 +208,9 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
             line.prose, line.reason = False, "repeated line (headline or navigation)"
         elif headline and " ".join(stripped.split()).casefold() == headline:
             line.prose, line.reason = False, "the headline (the article's title)"
-        elif _CREDIT.search(stripped) or _LEADING_CREDIT.search(stripped):
-            line.prose, line.reason = False, "photo caption with credit"
+        elif (_CREDIT.search(stripped) or _LEADING_CREDIT.search(stripped)
+              or _TRAILING_CREDIT.search(stripped)):
+            line.prose, line.reason = False, _CAPTION
         elif _PICTURE.search(stripped):
             line.prose, line.reason = False, "photo caption: describes the picture"
         elif _REPORTING_CREDIT.search(stripped):
@@ -256,11 +265,11 @@ def _runs(lines: list[_Line]) -> list[tuple[int, int]]:
                 last = index
                 index += 1
             elif (
-                lines[index].words <= MAX_LABEL_WORDS
+                (lines[index].words <= MAX_LABEL_WORDS or lines[index].reason == _CAPTION)
                 and index + 1 < len(lines)
                 and lines[index + 1].prose
             ):
-                index += 1  # a lone label between paragraphs: an ad slot, not a break
+                index += 1  # a lone label or picture between paragraphs: not a break
             else:
                 break
         runs.append((first, last))
