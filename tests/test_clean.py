@@ -299,3 +299,15 @@ def test_a_picture_between_paragraphs_does_not_end_the_story(caption: str) -> No
     text = "\n\n".join([*BODY[:2], caption, BODY[2]])
     assert kept(text) == BODY
     assert dropped(text)[caption] == "photo caption with credit"
+
+
+def test_the_story_starts_at_the_paragraph_under_its_byline() -> None:
+    # a widget between the lede and the rest, as some sites paste it
+    lede = ("The finance ministry raised the fuel tax by four cents a litre on Monday, its "
+            "first rise in six years.")
+    widget = ["Media coverage", "Left", "Centre", "Right"]
+    text = "\n".join(["By Anne Martin (Economics Correspondent), Paul Roy", lede, *widget,
+                      *BODY])
+    assert kept(text) == [lede, *BODY]
+    # with no byline above it, the lone paragraph before the widget is not the story's
+    assert kept("\n".join(["Fuel tax rises", lede, *widget, *BODY])) == BODY

@@ -27,7 +27,8 @@ position, never by strings of any one site:
   with its day) is all its posts, from the first post's prose on;
 * a line followed by the same words and a credit in brackets is a picture's caption;
 * a story starts no later than a paragraph opening with an agency's dateline
-  ("WOODSIDE, Calif. (AP) — ..."), though links to other stories follow it.
+  ("WOODSIDE, Calif. (AP) — ...") or the paragraph under its byline ("By Jane
+  Roe"), though links to other stories follow it.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ _ABBREVIATION = re.compile(
 # A subheading set between dashes, as AFP writes them ("- Children saved -"): the
 # story's own, though a single paragraph follows it (a round-up of reactions)
 _INTERTITLE = re.compile(r"^[-–—]\s*\S.{0,80}?\s*[-–—]$")
+# A byline: "By Jane Roe", "By Simone Del Rosario (Business Correspondent), ..."
+_BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+(?:\s*[,(]|$)")
 _NO_END = "headline or label: no sentence-final punctuation"
 _CAPTION = "photo caption with credit"
 MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
@@ -310,10 +313,12 @@ def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
                         and not _INTERTITLE.match(lines[first - 1].text)):
             break
         first = run[0]
-    # And back to an agency's dateline: the story starts there, though the page put
-    # links to other stories between its first paragraphs and the rest.
-    opening = next((run[0] for run in runs[:main] if _AGENCY_DATELINE.match(lines[run[0]].text)),
-                   None)
+    # And back to an agency's dateline, or to the paragraph right under the byline:
+    # the story starts there, though the page put links to other stories (or a
+    # widget) between its first paragraphs and the rest.
+    opening = next((run[0] for run in runs[:main]
+                    if _AGENCY_DATELINE.match(lines[run[0]].text)
+                    or run[0] > 0 and _BYLINE.match(lines[run[0] - 1].text)), None)
     if opening is not None and opening < first:
         first = opening
     return first, last
