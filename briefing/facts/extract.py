@@ -27,6 +27,8 @@ from spacy.tokens import Doc, Span, Token
 
 from ..errors import ModelError, ThemesError
 from ..models import LIMITS, NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
+from ..sources.clean import DATELINE
+from ..sources.clean import MONTH as _MONTH
 from .lexicon import ROLE_WORDS as _ROLE_WORDS
 from .lexicon import SPEECH_VERBS
 from .lexicon import TITLE_WORDS as _TITLE_WORDS
@@ -50,8 +52,7 @@ CONNECTIVES = frozenset(
 )
 # What a page puts before a sentence that is not the sentence: a date or time stamp
 # ("date 2024-06-17", "Monday, February 20, 2023 –", "10:42 GMT -") and a dateline
-# ("VIENNA, March 11 (Reuters) -", "Geneva, Switzerland -"). The line starts after it.
-_MONTH = r"(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
+# (``DATELINE``: "VIENNA, March 11 (Reuters) -"). The line starts after it.
 _WEEKDAY = r"(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 _STAMP = re.compile(
     rf"""\s*(?:(?:date\s+)?\d{{4}}-\d{{2}}-\d{{2}}(?:[T\s]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?
@@ -60,15 +61,6 @@ _STAMP = re.compile(
     |\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?
     )(?:\s*[-–—|•:]\s*|\s+)(?=\S)""",
     re.IGNORECASE | re.VERBOSE,
-)
-_PLACE = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
-_DATELINE = re.compile(
-    rf"""(?:[A-Z]{{2,}}[\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*{_PLACE})*  # VIENNA, Austria
-    |{_PLACE}(?:,\s*{_PLACE})+                                   # Geneva, Switzerland
-    |(?=\())                                                      # (AP) alone
-    (?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?                     # , May 15, 2024
-    (?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
-    re.VERBOSE,
 )
 # A label before the sentence: "Flight cancellations: Nearly 3,000 flights ...", "What
 # happened: ..."; not "Roe: "..."", whose colon gives a speaker her quotation
@@ -626,7 +618,7 @@ def _lead_length(text: str) -> int:
     its sentence."""
     position = 0
     for _ in range(3):  # "date 2024-06-17 GENEVA (Reuters) - ...": a stamp, then a dateline
-        found = (_STAMP.match(text, position) or _DATELINE.match(text, position)
+        found = (_STAMP.match(text, position) or DATELINE.match(text, position)
                  or _LABEL.match(text, position) or _BULLET.match(text, position))
         if found is None or found.end() == position:
             break

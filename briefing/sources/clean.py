@@ -39,7 +39,7 @@ from itertools import pairwise
 
 from ..models import Segment
 
-__all__ = ["segment_article"]
+__all__ = ["DATELINE", "MONTH", "segment_article"]
 
 MIN_PROSE_WORDS = 5  # shorter "sentences" are labels ("Show more.", "Read the story.")
 MAX_LABEL_WORDS = 3  # a lone line this short inside the body is an ad slot or label
@@ -85,13 +85,20 @@ _POST_STAMP = re.compile(
 WRAP_WIDTH = 100  # hard-wrapped text has no longer line (wire copy wraps at 64 to 80)...
 MIN_WRAPS = 3  # ...and this many lines that run on into a line opening in lower case
 WRAP_SHARE = 0.6  # of the width: a wrapped line fills most of it; a byline need not
-# An agency's dateline opening a paragraph: "WOODSIDE, Calif. (AP) — ", "PARIS, March 3
-# (Reuters) - ": a place in capitals, perhaps its region and the day, the credit in
-# brackets, a dash. Where a story starts, whatever the page put after it.
-_AGENCY_DATELINE = re.compile(
-    r"^[A-Z]{2,}[A-Z.'’-]*(?:\s+[A-Z]{2,}[A-Z.'’-]*){0,3}(?:,\s*[A-Z0-9][\w.'’-]*(?:\s+[\w.'’-]+){0,3})*"
-    r"\s*\([^()]{2,30}\)\s*[-–—]{1,2}\s+\S"
+# A dateline before a story's first sentence: "VIENNA, March 11 (Reuters) - ",
+# "PARIS, May 15, 2024 (BSS/AFP) - ", "Geneva, Switzerland - ", "(AP) — ". Extraction
+# starts a line after it; one with an agency's credit in brackets starts a story.
+MONTH = r"(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
+_PLACE = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+DATELINE = re.compile(
+    rf"""(?:[A-Z]{{2,}}[\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*{_PLACE})*  # VIENNA, Austria
+    |{_PLACE}(?:,\s*{_PLACE})+                                   # Geneva, Switzerland
+    |(?=\())                                                      # (AP) alone
+    (?:,\s*{MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?                      # , May 15, 2024
+    (?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
+    re.VERBOSE,
 )
+_CREDITED = re.compile(r"\([^()]{2,40}\)")  # "(Reuters)", "(BSS/AFP)"
 # A sentence's end inside a line, before the next sentence: "... on Monday. The"
 _INNER_END = re.compile(r"""[.!?…]["'”’»)\]]*(?=\s+["“'‘(]?[A-Z0-9])""")
 # A full stop that ends an abbreviation, not a sentence: "Mr.", "Gen.", "U.S.", "J."
@@ -241,6 +248,12 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
     return lines
 
 
+def _agency_dateline(text: str) -> bool:
+    """Does *text* open with a dateline crediting an agency ("WOODSIDE, Calif. (AP) —")?"""
+    found = DATELINE.match(text)
+    return found is not None and _CREDITED.search(found.group()) is not None
+
+
 def _cut_off(text: str, start: int, end: int) -> int | None:
     """Where the last full sentence of a line that stops mid-sentence ends, if the
     line holds at least ``MIN_CUT_SENTENCES`` of them and ``MIN_CUT_WORDS`` words up
@@ -317,7 +330,7 @@ def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
     # the story starts there, though the page put links to other stories (or a
     # widget) between its first paragraphs and the rest.
     opening = next((run[0] for run in runs[:main]
-                    if _AGENCY_DATELINE.match(lines[run[0]].text)
+                    if _agency_dateline(lines[run[0]].text)
                     or run[0] > 0 and _BYLINE.match(lines[run[0] - 1].text)), None)
     if opening is not None and opening < first:
         first = opening
