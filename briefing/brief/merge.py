@@ -578,8 +578,8 @@ def same_quotation(a: Traits, b: Traits) -> bool:
     if containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
         return False
     fewer, more = (a, b) if len(a.quoted) <= len(b.quoted) else (b, a)
-    return all(len(words & more.quoted) >= QUOTE_OVERLAP * len(words)
-               for words in map(_quoted_words, ((q,) for q in fewer.fact.quoted)) if words)
+    each = (_quoted_words((quote,)) for quote in fewer.fact.quoted)
+    return all(len(words & more.quoted) >= QUOTE_OVERLAP * len(words) for words in each if words)
 
 
 def containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:

@@ -216,7 +216,7 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
         line = _Line(start, end, stripped, True, "prose")
         if stripped.casefold() in seen:
             line.prose, line.reason = False, "repeated line (headline or navigation)"
-        elif headline and " ".join(stripped.split()).casefold() == headline:
+        elif headline and stripped.casefold() == headline:
             line.prose, line.reason = False, "the headline (the article's title)"
         elif (_CREDIT.search(stripped) or _LEADING_CREDIT.search(stripped)
               or _TRAILING_CREDIT.search(stripped)):
