@@ -347,6 +347,12 @@ def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-de
         (['"The sea is big enough for both our fleets to prosper," Holm told reporters.',
           '"The sea is big enough for both our fleets to prosper, and one fleet\'s catch is '
           'no loss for the other," Holm told reporters.'], [("1", "2")], []),
+        # one official's two statements, each of a state of things ("are missing", "was
+        # deep"): his name and title in both do not make them one
+        (["At least three people who were on the bridge are missing, John Hale, Ohio's "
+          "transportation secretary, said.",
+          "Water was 50-feet deep where the bridge collapsed, said Ohio Transportation "
+          "Secretary John Hale."], [], [("1", "2")]),
         # two outlets' words for one payment: the same act on the same things
         (["Portugal will put 35 million euros into the harbour repair fund, Finance "
           "Minister Ana Sousa said.",

@@ -516,10 +516,12 @@ class _Acts:
 def _acts(unit: Span) -> _Acts:
     """The unit's main verbs by lemma, what they act on and who acts; a speech act
     with nothing reported after it ("reaffirmed Ankara's readiness") stands for
-    itself; and what the subjects' relative clauses say they did. Whether what
-    happened is yet to come is read off the reporter's own verbs, not those of what
-    someone said ("told parliament that a referendum would be held" is a promise
-    made, as "promised a referendum" is)."""
+    itself; a light verb stands for its noun ("held talks": "talk") and "be" for what
+    it says is so ("are missing", "is stable"), so one speaker's statements of two
+    states of things are two acts; and what the subjects' relative clauses say they
+    did. Whether what happened is yet to come is read off the reporter's own verbs,
+    not those of what someone said ("told parliament that a referendum would be
+    held" is a promise made, as "promised a referendum" is)."""
     acts, said = _Acts(), _Acts()
     tenses: dict[bool, list[bool]] = {False: [], True: []}  # by "is a speech verb"
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
@@ -536,7 +538,8 @@ def _acts(unit: Span) -> _Acts:
                 elif lemma in _LIGHT_VERBS:
                     into.predicates.update(
                         _verbal(c.lemma_.casefold()) for c in verb.children
-                        if c.dep_ in {"dobj", "attr"} and c.pos_ == "NOUN"
+                        if (c.dep_ in {"dobj", "attr"} and c.pos_ == "NOUN")
+                        or (c.dep_ == "acomp" and c.pos_ in {"ADJ", "VERB"})
                     )
                 else:
                     into.predicates.add(lemma)
