@@ -353,6 +353,13 @@ def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-de
           "transportation secretary, said.",
           "Water was 50-feet deep where the bridge collapsed, said Ohio Transportation "
           "Secretary John Hale."], [], [("1", "2")]),
+        # two threats quoted: most words of the short one are in the long one, but
+        # not in the same order
+        (["In a statement later, Portugal warned that “anyone who attacks Portuguese "
+          "citizens, soldiers, diplomats or Portuguese interests will face an immediate and "
+          "firm response from Lisbon.”",
+          "Any attempt to cross the border will be met with “an energetic and immediate "
+          "response,” the council asserted."], [], [("1", "2")]),
         # two outlets' words for one payment: the same act on the same things
         (["Portugal will put 35 million euros into the harbour repair fund, Finance "
           "Minister Ana Sousa said.",

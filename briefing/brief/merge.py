@@ -28,6 +28,8 @@ __all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "same_act",
            "same_figures", "surname", "term_weights", "weighted_share"]
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
+QUOTE_PAIRS = 0.2  # share of the shorter quote's pairs of words in a row the longer must
+# hold too: two quotations of one statement share phrases, not only scattered words
 MIN_QUOTE_WORDS = 4  # words of three letters or more a quotation needs to be a statement
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
@@ -574,12 +576,25 @@ def same_quotation(a: Traits, b: Traits) -> bool:
     """Do two facts quote the same words? Most of the fewer quoted words are in the
     other's quotations, and so is most of each quotation of that one: a sentence that
     quotes a statement's "remains somewhat elevated" and another of its phrases does
-    not quote the two sentences that hold only the first."""
+    not quote the two sentences that hold only the first. And some of those words
+    come in the same pairs (``QUOTE_PAIRS``): "an energetic and immediate response"
+    and "will spur an immediate and uncompromising response" are two threats, though
+    three of the first's four words are in the second."""
     if containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
         return False
     fewer, more = (a, b) if len(a.quoted) <= len(b.quoted) else (b, a)
     each = (_quoted_words((quote,)) for quote in fewer.fact.quoted)
-    return all(len(words & more.quoted) >= QUOTE_OVERLAP * len(words) for words in each if words)
+    if not all(len(words & more.quoted) >= QUOTE_OVERLAP * len(words) for words in each if words):
+        return False
+    pairs = _pairs(fewer.fact.quoted)
+    return len(pairs & _pairs(more.fact.quoted)) >= QUOTE_PAIRS * len(pairs)
+
+
+def _pairs(quoted: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """Each two words in a row in the quotations."""
+    return frozenset(pair for quote in quoted
+                     for words in [_WORD.findall(quote.casefold())]
+                     for pair in zip(words, words[1:], strict=False))
 
 
 def containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:
