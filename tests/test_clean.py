@@ -206,6 +206,14 @@ def test_hard_wrapped_wire_copy_is_read_by_paragraph() -> None:
     assert "Opposition vows to fight the plan" in left
 
 
+def test_wire_copy_with_a_long_web_address_is_still_read_by_paragraph() -> None:
+    address = "https://www.example.org/news/2025/03/03/" + "fuel-tax-rise-farmers-" * 4
+    text = AFP_WRAPPED + "\n" + address + "\n"
+    body = kept(text)
+    assert body[0].startswith("LYON, France") and body[0].endswith("last week.")
+    assert body[1].endswith("near the\ncity.")
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_hard_wrapped_paragraphs_split_at_blank_lines(newline: str) -> None:
     text = AFP_WRAPPED.replace("\n", newline)

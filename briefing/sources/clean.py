@@ -83,6 +83,7 @@ _POST_STAMP = re.compile(
     re.IGNORECASE,
 )
 WRAP_WIDTH = 100  # hard-wrapped text has no longer line (wire copy wraps at 64 to 80)...
+LONG_LINES = 0.1  # ...but for a few: a web address or a table row runs past the width
 MIN_WRAPS = 3  # ...and this many lines that run on into a line opening in lower case
 WRAP_SHARE = 0.6  # of the width: a wrapped line fills most of it; a byline need not
 # A dateline before a story's first sentence: "VIENNA, March 11 (Reuters) - ",
@@ -171,16 +172,18 @@ def _physical_lines(text: str) -> list[tuple[int, int]]:
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each line, or of each paragraph where *text* is hard-wrapped
     (wire copy, e-mail, fixed-width pages: "... The Federal Reserve cut" then "interest
-    rates by half ..."). Text is hard-wrapped when no line is longer than
-    ``WRAP_WIDTH`` and at least ``MIN_WRAPS`` lines run on into a line that opens in
-    lower case; there a line that does not end a sentence and is near the width joins
-    the next line, as does any line the next one continues in lower case, so a short
-    byline or headline stays a line of its own."""
+    rates by half ..."). Text is hard-wrapped when its lines but a few
+    (``LONG_LINES``: a web address) are no longer than ``WRAP_WIDTH`` and at least
+    ``MIN_WRAPS`` lines run on into a line that opens in lower case; there a line that
+    does not end a sentence and is near the width joins the next line, as does any
+    line the next one continues in lower case, so a short byline or headline stays a
+    line of its own."""
     lines = _physical_lines(text)
     filled = [(s, e) for s, e in lines if e > s]
     if not filled:
         return []
-    width = max(e - s for s, e in filled)
+    lengths = sorted(e - s for s, e in filled)
+    width = lengths[int((1 - LONG_LINES) * (len(lengths) - 1))]
 
     def runs_on(line: tuple[int, int], after: tuple[int, int]) -> bool:
         if after[1] <= after[0] or line[1] <= line[0]:
