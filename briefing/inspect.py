@@ -17,7 +17,7 @@ from .errors import InputError
 from .facts.extract import load_model
 from .facts.extraction import extract
 from .facts.group import group
-from .facts.modelinfo import DEFAULT_MODEL
+from .facts.modelinfo import DEFAULT_MODEL, model_language
 from .facts.themes import load_themes
 from .models import Failure, Source
 from .sources.inputs import gather_sources
@@ -84,8 +84,9 @@ def describe_sources(
     themes: str | Path | None = None, offline: bool = False,
 ) -> Inspection:
     """A human-readable report on every article of *inputs* (files, folders, feeds,
-    URLs). Inputs that fail are warned about; none usable is an InputError."""
-    sources, failures = gather_sources(inputs, offline=offline)
+    URLs), those a build reads: inputs that fail, and articles in another language
+    than the model's, are warned about; none usable is an InputError."""
+    sources, failures = gather_sources(inputs, offline=offline, language=model_language(model))
     if not sources and len(failures) == 1 and len(inputs) == 1:
         raise InputError(failures[0].message)  # the one input's own reason, said once
     for failure in failures:

@@ -72,3 +72,15 @@ def test_a_source_in_another_language_is_named_once_and_left_out(tmp_path: Path)
     assert [(s["id"], s["outlet"]) for s in brief["sources"]] == [("1", "Reuters")]
     quotes = [c["quote"] for t in brief["themes"] for i in t["items"] for c in i["citations"]]
     assert quotes and all(q in ENGLISH for q in quotes)
+
+
+def test_inspect_warns_of_the_source_a_build_would_leave_out(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "1-elpais.txt").write_text(SPANISH + "\n", encoding="utf-8")
+    (folder / "2-reuters.txt").write_text(ENGLISH + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["inspect", str(folder)])
+    assert result.exit_code == 3, result.stderr  # as a build's: an input was left out
+    assert "written in Spanish (es), not in English" in result.stderr
+    assert "El Gobierno" not in result.stdout  # its sentences are not shown as facts
+    assert "Spain's government approved a plan" in result.stdout
