@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
@@ -387,9 +388,7 @@ class _SourceState:
             return name
         compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
         if any(c.lower_ in _TITLE_WORDS for c in compounds):  # "President Roe said"
-            return " ".join(
-                [c.text for c in compounds if c.lower_ not in _TITLE_WORDS] + [token.text]
-            )
+            return _spelled([*(c for c in compounds if c.lower_ not in _TITLE_WORDS), token])
         if token.ent_type_ == "PERSON":  # the model's own word, in this very sentence
             ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
             if ent is not None and _clean_name(ent):
@@ -812,7 +811,7 @@ def _named_body(token: Token) -> str | None:
     if ent is not None:
         return (_clean_name(ent) or None) if ent.label_ == "PERSON" else None
     words = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
-    name = " ".join(t.text for t in (*words, token) if t.lower_ not in _ROLE_WORDS)
+    name = _spelled([t for t in (*words, token) if t.lower_ not in _ROLE_WORDS])
     return name or None
 
 
@@ -981,7 +980,14 @@ def _country(word: str) -> str | None:
 
 
 def _clean_name(ent: Span) -> str:
-    words = [t.text for t in ent if t.lower_ not in _TITLE_WORDS and t.text not in {"'s", "’s"}]
-    if all(word.casefold() in _ROLE_WORDS for word in words):
+    words = [t for t in ent if t.lower_ not in _TITLE_WORDS and t.text not in {"'s", "’s"}]
+    if all(word.lower_ in _ROLE_WORDS for word in words):
         return ""  # "Deputy Minister": a role, not a name
-    return " ".join(words).strip(" ,.'’")
+    return _spelled(words).strip(" ,.'’")
+
+
+def _spelled(words: Sequence[Token]) -> str:
+    """A name's words as the text spaces them: "Khalil Al-Hayya", not "Al - Hayya";
+    words the name leaves out between two ("Roe's Doe") part them with a space."""
+    return "".join(t.text + (" " if t.whitespace_ or after.i != t.i + 1 else "")
+                   for t, after in pairwise(words)) + (words[-1].text if words else "")
