@@ -106,6 +106,9 @@ def test_missing_model_error_says_how_to_install() -> None:
          "Sergey Lavrov", "reported"),
         ("He said the two countries would deepen their trade ties.", "Hakan Fidan", "reported"),
         ("The first round of talks failed to produce a ceasefire.", None, "statement"),
+        # the parse takes "vowed" for the first clause's verb: its subject is not Fidan
+        ("Fidan had been in Madrid to attend the summit of President Anna Berg and Spain's "
+         "foreign minister Pablo Ruiz vowed “firm support” for Kyiv.", None, "statement"),
         # a hyphenated name as the text spells it, not as its tokens come
         ("The talks will resume in June, senior party official Omar Al-Rashid told a news "
          "conference in Ankara.", "Omar Al-Rashid", "reported"),

@@ -824,9 +824,19 @@ def _sayers(verb: Token) -> list[Token]:
             obj for agent in verb.children if agent.dep_ == "agent"
             for obj in agent.children if obj.dep_ == "pobj"
         ]
-    if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"}:
+    if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"} and not _after_a_name(verb):
         subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
     return subjects
+
+
+def _after_a_name(verb: Token) -> bool:
+    """Does a name come right before *verb* (its auxiliaries and adverbs aside)? Then
+    the parse has missed the verb's own subject ("Roe had been in Paris and the
+    party's leader Doe vowed ..."), and the first clause's is not it."""
+    before = verb.i - 1
+    while before >= 0 and verb.doc[before].dep_ in {"aux", "auxpass", "neg", "advmod"}:
+        before -= 1
+    return before >= 0 and verb.doc[before].pos_ == "PROPN"
 
 
 def _closes_sentence(verb: Token) -> bool:
