@@ -360,6 +360,13 @@ def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-de
           "firm response from Lisbon.”",
           "Any attempt to cross the border will be met with “an energetic and immediate "
           "response,” the council asserted."], [], [("1", "2")]),
+        # a sentence quoting a statement in passing, to report another act, is no
+        # citation of that statement
+        (['"The council no longer trusts his ability to lead the agency," the board said '
+          'in a statement on Friday.',
+          'Hours after Lund was dismissed, with the board saying it "no longer trusts his '
+          'ability to lead the agency," deputy director Eva Berg resigned in protest.'],
+         [], [("1", "2")]),
         # two outlets' words for one payment: the same act on the same things
         (["Portugal will put 35 million euros into the harbour repair fund, Finance "
           "Minister Ana Sousa said.",

@@ -30,6 +30,7 @@ __all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "same_act",
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 QUOTE_PAIRS = 0.2  # share of the shorter quote's pairs of words in a row the longer must
 # hold too: two quotations of one statement share phrases, not only scattered words
+QUOTED_SHARE = 0.5  # of a sentence's words: less in its quotation, and it may report more
 MIN_QUOTE_WORDS = 4  # words of three letters or more a quotation needs to be a statement
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
@@ -266,7 +267,7 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
     if not same_figures(a, b):
         return False  # a figure or date differs: keep both, the reader must see it
     if a.quoted and b.quoted:  # two quotations are one statement only in the same words
-        return same_quotation(a, b)
+        return same_quotation(a, b) and not (_tells_more(a, b) or _tells_more(b, a))
     return (
         len(a.terms & b.terms) >= MIN_SHARED_TERMS
         and containment(a.terms, b.terms) >= TERM_OVERLAP
@@ -588,6 +589,24 @@ def same_quotation(a: Traits, b: Traits) -> bool:
         return False
     pairs = _pairs(fewer.fact.quoted)
     return len(pairs & _pairs(more.fact.quoted)) >= QUOTE_PAIRS * len(pairs)
+
+
+def _tells_more(a: Traits, b: Traits) -> bool:
+    """Is *a* mostly words of its own around its quotation, reporting an act there
+    that *b* does not report? "Hours after Altman was fired, with the board saying
+    it 'no longer has confidence ...', Brockman quit" quotes the board's statement,
+    but what it reports is Brockman quitting: it is no citation of that statement."""
+    quoted = sum(len(_WORD.findall(quote)) for quote in a.fact.quoted)
+    if quoted >= QUOTED_SHARE * len(_WORD.findall(a.fact.text)):
+        return False
+    return bool(_acts_outside_quotes(a) - b.predicates)
+
+
+def _acts_outside_quotes(t: Traits) -> set[str]:
+    """The acts *t* reports in its own words, not in its quotations' (by the stem of
+    each act's lemma: "concluded" in a quotation is the act "conclude" there)."""
+    return {act for act in t.predicates - SPEECH_VERBS
+            if len(act) > 3 and not any(word.startswith(act[:-1]) for word in t.quoted)}
 
 
 def _pairs(quoted: Sequence[str]) -> frozenset[tuple[str, str]]:
