@@ -604,9 +604,11 @@ def _tells_more(a: Traits, b: Traits) -> bool:
 
 def _acts_outside_quotes(t: Traits) -> set[str]:
     """The acts *t* reports in its own words, not in its quotations' (by the stem of
-    each act's lemma: "concluded" in a quotation is the act "conclude" there)."""
+    each act's lemma: "concluded" in a quotation is the act "conclude" there, "cuts"
+    the act "cut")."""
     return {act for act in t.predicates - SPEECH_VERBS
-            if len(act) > 3 and not any(word.startswith(act[:-1]) for word in t.quoted)}
+            if not any(word.startswith(act if len(act) <= 3 else act[:-1])
+                       for word in t.quoted)}
 
 
 def _pairs(quoted: Sequence[str]) -> frozenset[tuple[str, str]]:
