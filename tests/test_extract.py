@@ -109,6 +109,11 @@ def test_missing_model_error_says_how_to_install() -> None:
         # the parse takes "vowed" for the first clause's verb: its subject is not Fidan
         ("Fidan had been in Madrid to attend the summit of President Anna Berg and Spain's "
          "foreign minister Pablo Ruiz vowed “firm support” for Kyiv.", None, "statement"),
+        # a post is a statement too
+        ("Fidan wrote on X that Ankara was ready to host another round of talks.",
+         "Hakan Fidan", "reported"),
+        ("Lavrov posted on Telegram that Moscow would send a delegation.", "Sergey Lavrov",
+         "reported"),
         # a hyphenated name as the text spells it, not as its tokens come
         ("The talks will resume in June, senior party official Omar Al-Rashid told a news "
          "conference in Ankara.", "Omar Al-Rashid", "reported"),

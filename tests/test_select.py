@@ -367,6 +367,12 @@ def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-de
           'Hours after Lund was dismissed, with the board saying it "no longer trusts his '
           'ability to lead the agency," deputy director Eva Berg resigned in protest.'],
          [], [("1", "2")]),
+        # one speaker's two posts, each with a quotation of its own, though one is short
+        # ("I loved my time at Ofgem"): two things said
+        (['In his own post on X, Holm wrote that he loves Ofgem and "everything I have done '
+          'this week was in service of keeping this team and its mission together."',
+          '"I loved my time at Ofgem," Holm posted on X after the announcement.'],
+         [], [("1", "2")]),
         # two outlets' words for one payment: the same act on the same things
         (["Portugal will put 35 million euros into the harbour repair fund, Finance "
           "Minister Ana Sousa said.",

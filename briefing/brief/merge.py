@@ -357,7 +357,8 @@ def _same_report(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
         return False
     if not same_speaker and len(a.people & b.people) < 2 and len(a.actors & b.actors) < 2:
         return False  # neither one speaker, nor the same two people, nor two subjects
-    if a.quoted and b.quoted and not same_quotation(a, b):
+    if a.fact.quoted and b.fact.quoted and not (a.quoted and b.quoted
+                                                 and same_quotation(a, b)):
         return False  # one speaker's two quotations: two things said
     if (a.quoted or b.quoted) and (a.speaker is None) != (b.speaker is None):
         return False  # someone's own words and the reporter's account: two tellings

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 __all__ = ["ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS"]
 
-# Verbs that report speech or a stated position, by lemma.
+# Verbs that report speech or a stated position, by lemma; a post is one too ("wrote on
+# X that", "posted").
 SPEECH_VERBS = frozenset(
     """
     say tell add note stress emphasize emphasise underscore underline highlight warn urge
@@ -17,6 +18,7 @@ SPEECH_VERBS = frozenset(
     welcome suggest reject propose vow deny acknowledge explain express reiterate accuse
     criticize criticise condemn declare admit promise predict mention voice caution
     remark reply respond answer comment assert maintain contend signal indicate
+    post write tweet concede
     """.split()
 )
 # Words before a name that are not the name: "President Roe", "Foreign Minister Doe".
