@@ -157,6 +157,16 @@ class Watcher:
     """
 
     def __init__(self, watched: Watched, *, every: float | None = None) -> None:
+        # Imported here, never in the listening thread: a module half imported there
+        # when a worker process is forked holds its import lock in the worker for
+        # ever, and the worker hangs as it imports the same module (shlex, which
+        # watchfiles and spaCy both import). watchfiles.watch imports platform as it
+        # starts (to tell WSL, which it polls); spaCy imports it too.
+        import platform  # noqa: F401
+
+        import watchfiles
+
+        self._watch = watchfiles.watch
         self.watched = watched
         self.every = every  # seconds: an empty batch at each interval (a tick)
         self._stop = threading.Event()
@@ -169,8 +179,6 @@ class Watcher:
             self._ready.set()  # nothing local: only the ticks
 
     def _listen(self) -> None:
-        import watchfiles
-
         try:
             while not self._stop.is_set():
                 before = {root: _identity(root) for root in self.watched.roots}
@@ -180,7 +188,7 @@ class Watcher:
                     self._stop.wait(LISTENING_MS / 1000)
                     self._restarted(before)
                     continue
-                for batch in watchfiles.watch(
+                for batch in self._watch(
                     *live, watch_filter=self._concerns, recursive=False,
                     stop_event=self._stop, rust_timeout=LISTENING_MS, yield_on_timeout=True,
                     raise_interrupt=False,

@@ -83,6 +83,32 @@ def test_what_cannot_be_watched_is_refused(inputs: list[str], message: str) -> N
         Watched.of(inputs)
 
 
+WHERE_IMPORTED = """
+import importlib.abc, sys, threading, time
+from briefing.watch import Watched, Watcher
+
+imported = []  # (module, thread) of each import from now on
+class Seen(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        imported.append((name, threading.current_thread().name))
+sys.meta_path.insert(0, Seen())
+with Watcher(Watched.of([sys.argv[1]])):
+    time.sleep(1.0)  # the thread listens for a while
+print(sorted({(name, thread) for name, thread in imported if thread != "MainThread"}))
+"""
+
+
+def test_the_listening_thread_imports_nothing_so_forked_workers_cannot_hang(
+    tmp_path: Path,
+) -> None:
+    # A module half imported by another thread when a worker is forked keeps its
+    # import lock in the worker for ever: the worker hung on "import shlex" (which
+    # spaCy and watchfiles both import), and so did the first build of the watch.
+    run = subprocess.run([sys.executable, "-c", WHERE_IMPORTED, str(tmp_path)],
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert run.stdout.strip() == "[]"  # no import outside the main thread
+
+
 # -- the pool of workers ------------------------------------------------------------
 
 
