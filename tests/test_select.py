@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -534,3 +537,30 @@ def test_a_sources_differ_mark_quotes_its_figures_as_the_sentence_writes_them() 
     shown = _shown(Traits.of(line), clash)
     assert shown == "More than 600 drones, at least 12, on Monday"
     assert all(part in line.text for part in shown.split(", "))
+
+
+CANDIDATES_OF_A_TIE = """
+from briefing.brief.merge import Traits, _Candidates
+from briefing.models import Fact
+
+def fact(n, words):
+    text = " ".join(words)
+    return Traits.of(Fact(source_id=str(n), start=0, end=len(text), text=text, paragraph=0,
+                          position=0.5, speaker=None, kind="statement", terms=tuple(words)))
+
+words = [f"word{k}" for k in range(24)]
+index = _Candidates()
+for n in range(6):  # six earlier facts, each sharing four words with the last: a tie
+    index.add(n, fact(n, words[4 * n: 4 * n + 4]))
+print(sorted(index.candidates(fact(6, words), limit=3)))
+"""
+
+
+def test_the_lines_compared_are_the_same_whatever_order_sets_iterate_in() -> None:
+    # Sets of words iterate in an order that changes with each run's hash salt; the
+    # facts compared (and so the brief) must not. A tie goes to the earlier fact.
+    runs = {seed: subprocess.run(
+        [sys.executable, "-c", CANDIDATES_OF_A_TIE], capture_output=True, text=True,
+        check=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=60,
+    ).stdout.strip() for seed in ("1", "2", "3", "4", "5")}
+    assert set(runs.values()) == {"[0, 1, 2]"}, runs

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import math
 import re
 from collections import Counter
@@ -24,8 +25,8 @@ from itertools import chain
 from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
 from ..models import LIMITS, NUMERIC_LABELS, Fact, Placement
 
-__all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "same_act", "same_actors",
-           "same_figures", "surname", "term_weights", "weighted_share"]
+__all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "most_shared", "same_act",
+           "same_actors", "same_figures", "surname", "term_weights", "weighted_share"]
 
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words the longer must hold to be the same
 QUOTE_PAIRS = 0.2  # share of the shorter quote's pairs of words in a row the longer must
@@ -254,7 +255,7 @@ class _Candidates:
         if fact.speaker:
             for n in self._speakers.get(fact.speaker, ())[-limit:]:
                 strength[n] += 2
-        return {n for n, _ in strength.most_common(limit)}
+        return {n for n, _ in most_shared(strength, limit)}
 
 
 def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None) -> bool:
@@ -617,6 +618,15 @@ def _pairs(quoted: Sequence[str]) -> frozenset[tuple[str, str]]:
     return frozenset(pair for quote in quoted
                      for words in [_WORD.findall(quote.casefold())]
                      for pair in zip(words, words[1:], strict=False))
+
+
+def most_shared(counts: Counter[int], limit: int) -> list[tuple[int, int]]:
+    """The *limit* lines (or facts) counted most, with their counts, a tie going to
+    the earlier line. Not ``Counter.most_common``, which breaks a tie by the order the
+    counts were made in: counted over sets of words, whose order changes from one run
+    to the next (Python salts the hashes of strings), the same articles would make
+    a different brief now and then."""
+    return heapq.nsmallest(limit, counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def containment(a: AbstractSet[str], b: AbstractSet[str]) -> float:

@@ -31,6 +31,7 @@ from .merge import (
     Traits,
     conflicts,
     merge,
+    most_shared,
     same_actors,
     same_figures,
     surname,
@@ -208,7 +209,7 @@ def _one_line_per_event(
     for i in order:
         shared = Counter(j for term in traits[i].content
                          for j in by_term.get(term, ())[-EVENT_POSTINGS:])
-        candidates = sorted((j for j, count in shared.most_common(EVENT_CANDIDATES)
+        candidates = sorted((j for j, count in most_shared(shared, EVENT_CANDIDATES)
                              if count >= 3), key=rank_of.__getitem__)
         head = next((j for j in candidates if _tells_again(
             traits[i], traits[j], weight, close=neighbours(leads[i], leads[j]))
@@ -321,7 +322,7 @@ def _with_centrality(
         if total:
             shared = Counter(m for t in contents[n] if len(by_term[t]) <= COMMON_POSTINGS
                              for m in by_term[t] if m != n)
-            for m, count in shared.most_common(CENTRAL_CANDIDATES):
+            for m, count in most_shared(shared, CENTRAL_CANDIDATES):
                 if count < 2:
                     break
                 part = weighted_share(contents[n], contents[m], weight)
