@@ -318,6 +318,17 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
         # a role is not a name
         (["The Minister said on Monday that the border would stay closed."], None),
         (["Deputy Minister said the talks had stalled."], None),
+        # a name between commas after the sayer's role names the sayer...
+        (["The port authority's spokeswoman, Lena Marsh, said the harbour would reopen."],
+         "Lena Marsh"),
+        # ...as this sentence spells it, not as another person of that surname was named
+        (["Thomas Marsh was among the dockers hurt on Friday.",
+          "His wife, Lena Marsh, said the family had been told nothing."], "Lena Marsh"),
+        (["Thomas Marsh was among the dockers hurt on Friday.",
+          "Lena Marsh said the family had been told nothing."], "Lena Marsh"),
+        # ...but not after a longer phrase, where the name may be someone else's
+        (["The father of the injured docker, Tom Marsh, said the family had been told "
+          "nothing."], None),
         # ...but a role still names the one person the article introduced with it
         (["Transport Minister Ivo Horvat met the unions on Monday.",
           "Fishermen protested outside, saying their catches had halved.",

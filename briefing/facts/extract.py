@@ -384,6 +384,9 @@ class _SourceState:
         if token.pos_ != "PROPN" or token.lower_ in _ROLE_WORDS:
             return None  # "the Minister said": a role, for person_by_role to resolve
         name = self.surnames.get(token.text.casefold())
+        here = _full_name(token)
+        if here is not None and not (name and set(here.split()) <= set(name.split())):
+            return here  # "His wife, Helen Roe, said": not the Tom Roe named before
         if name:
             return name
         compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
@@ -757,7 +760,7 @@ def _speaker(
             else:
                 person = state.person(subject)
                 if person is None and (subject.pos_ == "NOUN" or subject.lower_ in _ROLE_WORDS):
-                    person = state.person_by_role(subject)
+                    person = _appositive(subject, state) or state.person_by_role(subject)
                 if person is None and subject.pos_ == "PROPN":
                     person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
             if person is None and subject.lower_ in _ROLE_WORDS:
@@ -796,6 +799,31 @@ def _speaker(
                     if person:
                         return person, "according"
     return None, ""
+
+
+def _full_name(token: Token) -> str | None:
+    """The full name (two words or more, titles aside) of the person whose name *token*
+    ends, as this very sentence spells it, if the model tags one there."""
+    if token.ent_type_ != "PERSON":
+        return None
+    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    name = _clean_name(ent) if ent is not None else ""
+    parts = [word for word in name.split() if word.casefold() not in _ROLE_WORDS]
+    name = " ".join(parts)
+    return name if len(parts) >= 2 and parts[-1].casefold() == token.text.casefold() else None
+
+
+def _appositive(noun: Token, state: _SourceState) -> str | None:
+    """The person named between commas right after a sayer's role: "The city's mayor,
+    Anna Keller, said ...". Not one after a longer phrase ("the father of the suspect,
+    Tom Roe, said"), where the name may be the suspect's."""
+    doc = noun.doc
+    for name in noun.children:
+        if (name.dep_ == "appos" and name.pos_ == "PROPN" and noun.i + 2 < len(doc)
+                and doc[noun.i + 1].text == "," and name.left_edge.i == noun.i + 2
+                and doc[name.right_edge.i + 1 : name.right_edge.i + 2].text == ","):
+            return state.person(name)
+    return None
 
 
 def _named_body(token: Token) -> str | None:
