@@ -199,3 +199,27 @@ def test_ctrl_c_inside_a_finalizer_is_one_line_not_a_traceback(
         errors.check()
     assert stop.value.exit_code == 130
     assert capsys.readouterr().err == "briefing: interrupted; no output written\n"
+
+
+START_METHODS = """
+import threading
+from briefing.facts.workers import start_method
+
+alone = start_method(prefer_fork=True).get_start_method()
+stop = threading.Event()
+listener = threading.Thread(target=stop.wait, name="listener")
+listener.start()  # as a watch's listener or a server's rebuilding thread runs
+beside = start_method(prefer_fork=True).get_start_method()
+stop.set()
+listener.join()
+print(alone, beside)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is Linux's default")
+def test_workers_are_forked_only_where_no_other_thread_runs() -> None:
+    # A fork copies the locks another thread holds; a worker forked while the watch's
+    # thread imported watchfiles hung on the import lock of shlex.
+    run = subprocess.run([sys.executable, "-c", START_METHODS], capture_output=True,
+                         text=True, check=True, timeout=60)
+    assert run.stdout.split() == ["fork", "spawn"]

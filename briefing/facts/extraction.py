@@ -14,7 +14,6 @@ parsed; the spaCy side of parsing is ``extract.py``. Parsed facts are dated here
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ from ..models import Fact, Source, Themes
 from .cache import FactCache
 from .dates import warm_up, with_dates
 from .engine import Engine, EngineOptions, TaskResult
-from .workers import Workers, parse_in_workers, tasks_of
+from .workers import Workers, parse_in_workers, start_method, tasks_of
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -294,8 +293,7 @@ def extract(
         to_parse = [source for _, source, _ in pending]
         if n_process > 1 and len(to_parse) > 1:
             # Forked where the platform allows: the workers share the loaded model.
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            context = start_method(prefer_fork=True)
             parsed = parse_in_workers(to_parse, model, themes, batch_size=batch_size,
                                       processes=n_process, context=context)
         else:

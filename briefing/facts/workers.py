@@ -10,11 +10,13 @@ the PDF renderer meanwhile, about half a second).
 Workers start with the platform's default method: forked on Linux (nothing to
 re-import), spawned on macOS and Windows, where a script calling the library
 must guard its entry point with ``if __name__ == "__main__":`` as for any
-``multiprocessing`` code. A worker returns facts, which are small and pickle
-cheaply, and sends its log records back to be logged here. This is not spaCy's
-own ``n_process``: that sends every ``Doc`` back to be deserialised, and the
-extraction rules then run on one core for all (0.76 of bare spaCy's speed with
-2 processes, against 1.00 this way).
+``multiprocessing`` code. They are spawned on Linux too while another thread
+runs in this process (``start_method``): a fork copies the locks that thread
+holds, and a worker forked mid-import hangs on that import's lock. A worker
+returns facts, which are small and pickle cheaply, and sends its log records
+back to be logged here. This is not spaCy's own ``n_process``: that sends every
+``Doc`` back to be deserialised, and the extraction rules then run on one core
+for all (0.76 of bare spaCy's speed with 2 processes, against 1.00 this way).
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from .engine import TaskResult, relay
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["TASK_SOURCES", "Workers", "parse_in_workers", "tasks_of", "worker_count"]
+__all__ = ["TASK_SOURCES", "Workers", "parse_in_workers", "start_method", "tasks_of",
+           "worker_count"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +125,7 @@ class Workers:
         # only the main thread ends with the process, so only its workers ask for it.
         main_thread = threading.current_thread() is threading.main_thread()
         self._executor = ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=context or multiprocessing.get_context(),
+            max_workers=self.processes, mp_context=context or start_method(),
             initializer=_start_worker,
             initargs=(model, themes, batch_size, level, os.getpid(), main_thread),
         )
@@ -162,6 +165,23 @@ class Workers:
             for process in list((getattr(self._executor, "_processes", None) or {}).values()):
                 process.terminate()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def start_method(*, prefer_fork: bool = False) -> BaseContext:
+    """How to start workers: the platform's default (*prefer_fork*: fork wherever the
+    platform has it), but never fork while another thread runs here (a watch's
+    listener, a server's rebuilding thread). A lock that thread holds as it is
+    forked, an import's above all, is held in the worker for ever, and the worker
+    hangs; a spawned worker starts from nothing, a fraction of a second slower."""
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() > 1:
+        logger.debug("workers spawned, not forked: %s run here too",
+                     ", ".join(t.name for t in threading.enumerate()
+                               if t is not threading.current_thread()))
+        return multiprocessing.get_context("spawn")
+    if prefer_fork and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}  # what a worker must not get before it is ready
