@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 HAS_PROC = Path("/proc/self/stat").exists()
@@ -26,3 +27,20 @@ def gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def left_running(pids: list[int], within: float = 5.0) -> list[str]:
+    """The command lines of those of *pids* still running after *within* seconds: a
+    process told to end takes a moment to (a spawned worker's resource tracker sees
+    its parent's pipe close, then exits)."""
+    deadline = time.monotonic() + within
+    while not all(gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = []
+    for pid in pids:
+        if not gone(pid):
+            try:
+                left.append(Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
+            except OSError:
+                continue
+    return left

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import HAS_PROC, children, gone
+from processes import HAS_PROC, children, left_running
 
 from briefing.errors import InputError
 from briefing.facts.extraction import Extraction, ParserPool
@@ -241,7 +241,7 @@ def test_watch_rebuilds_on_a_new_article_keeps_going_after_an_error_and_stops_cl
     # The model was loaded once, by the first build, in all these builds.
     assert sum("loaded spaCy model" in line for line in watch.seen) == 1
     assert "Traceback" not in "\n".join(watch.seen)
-    assert all(gone(pid) for pid in workers)
+    assert not left_running(workers)
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
@@ -266,7 +266,7 @@ def test_ctrl_c_during_a_build_stops_the_watch_and_writes_nothing(tmp_path: Path
     finally:
         watch.stop()
     assert not brief.exists()
-    assert workers and all(gone(pid) for pid in workers)
+    assert workers and not left_running(workers)
     assert "Traceback" not in "\n".join(watch.seen)
 
 
