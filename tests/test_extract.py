@@ -416,6 +416,12 @@ def test_a_quoted_imperative_is_a_statement(nlp: Language) -> None:
         ("The ministers are scheduled to meet again on Friday.", dt.date(2025, 3, 14)),
         ("Holm said he would visit the port on Thursday.", dt.date(2025, 3, 13)),
         ("Parliament is due to vote on the budget on Friday.", dt.date(2025, 3, 14)),
+        # the end of a time is not the day of what happened
+        ("Holm said in a televised statement on Monday that he had been appointed harbour "
+         "master until April 30, 2025.", None),
+        ("Holm said on Monday that he had been appointed harbour master until April 30, "
+         "2025.", dt.date(2025, 3, 10)),
+        ("The lock will be repaired by March 28, the ministry said.", None),
         # a duration is no date
         ("After 15 years at the port authority, Holm retired.", None),
         ("One day after she called for calm, protests resumed in the capital.", None),

@@ -955,12 +955,19 @@ def _is_stance(unit: Span) -> bool:
     return False
 
 
+# Prepositions that put a date at an end of a time, not on what happened: "will serve
+# until March 1", "must be repaired by Friday", "had not been seen since May".
+_BOUNDS = frozenset("until till through by before since after".split())
+
+
 def _dated_verb(ent: Span) -> Token | None:
     """The verb a date modifies ("said on May 19"); None for a noun's ("the May 16 talks"),
     and for a present perfect's ("has risen"), which English never dates to one past
     day: such a date belongs to a clause the parse misplaced ("the quake that struck
     on Monday has killed ...")."""
     root = ent.root
+    if root.dep_ == "pobj" and root.head.lower_ in _BOUNDS:
+        return None  # "appointed until March 1", "repaired by Friday": a period's end
     if root.dep_ == "pobj" and root.head.dep_ == "prep":
         head = root.head.head
     elif root.dep_ in {"npadvmod", "advmod", "tmod", "prep"}:  # "prep": "earlier on Tuesday"
