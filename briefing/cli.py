@@ -957,18 +957,19 @@ def _desk_options(history: Path | None, *, no_history: bool, repeat_old: bool = 
 
 
 def _keep_edits(build: Build) -> None:
-    """With --edits, add the build's --pin and --drop to the edits file."""
-    from .desk.edits import load_edits, merge_choices, save_edits
+    """With --edits, add the build's --pin and --drop to the edits file, and move a
+    pin to its line's new id when the line was updated."""
+    from .desk.edits import keep_edits
     from .desk.news import Choices
 
     options = build.options
-    if options is None or options.edits is None or not (options.pins or options.drops):
+    if options is None or options.edits is None:
         return
-    given = Choices(pins=options.pins, drops=options.drops)
-    kept = save_edits(options.edits, merge_choices(load_edits(options.edits), given),
+    kept = keep_edits(options.edits, Choices(pins=options.pins, drops=options.drops),
                       build.brief)
-    typer.echo(f"kept {len(kept.pins)} pinned and {len(kept.drops)} dropped lines in "
-               f"{options.edits}", err=True)
+    if kept is not None:
+        typer.echo(f"kept {len(kept.pins)} pinned and {len(kept.drops)} dropped lines in "
+                   f"{options.edits}", err=True)
 
 
 def _since(brief: Brief) -> str:

@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .brief.render import MONTHS, templates_dir
+from .desk.edits import keep_edits
 from .desk.history import History
+from .desk.news import Choices
 from .errors import BriefingError
 from .pipeline import BuildOptions, build_brief, record_brief, render_output, render_stored
 
@@ -112,6 +114,12 @@ class Desk:
         """Build the brief, record it, render every format; it becomes the current one."""
         build = build_brief(self.inputs, self.options, pool=pool)
         record_brief(build)
+        if self.options.edits is not None:  # as build does: a pin follows its line's update
+            kept = keep_edits(self.options.edits, Choices(pins=self.options.pins,
+                                                          drops=self.options.drops), build.brief)
+            if kept is not None:
+                logger.info("kept %d pinned and %d dropped lines in %s", len(kept.pins),
+                            len(kept.drops), self.options.edits)
         built = dt.datetime.now(dt.UTC).replace(microsecond=0)
         edition = Edition.of(build.brief, built, lambda fmt, fragment: render_output(
             build, fmt, fragment=fragment))

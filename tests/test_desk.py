@@ -223,6 +223,44 @@ def _find(lines: dict[str, dict], start: str) -> dict:
     return found
 
 
+def test_a_pin_follows_its_updated_line_into_the_edits_file(tmp_path: Path) -> None:
+    from briefing.serve import Desk
+
+    folder, history, edits = tmp_path / "desk", tmp_path / "history.sqlite", tmp_path / "e.toml"
+    folder.mkdir()
+    _day(folder, 1)
+    toll = _find(_lines(_build(folder, history, 1)[0]),
+                 "At least 12 people died and 40 are missing")["id"]
+    edits.write_text(f'pin = ["{toll}"]  # written by hand\n', encoding="utf-8")
+    _, err = _build(folder, history, 1, "--edits", str(edits))
+    assert "kept" not in err and "written by hand" in edits.read_text(encoding="utf-8")
+
+    # Day 2: Reuters updates the toll, a new line with a new id. The pin follows it,
+    # and the edits file says so: the next build compares with day 2, not day 1.
+    _day(folder, 2)
+    second, err = _build(folder, history, 2, "--edits", str(edits))
+    updated = _find(_lines(second), "At least 19 people died and 31 are missing")
+    assert updated["pinned"] and updated["updates"] == toll
+    assert load_edits(edits) == Choices(pins={updated["id"]})
+    assert f"kept 1 pinned and 0 dropped lines in {edits}" in err
+    _day(folder, 3)
+    third, _ = _build(folder, history, 3, "--edits", str(edits))
+    assert _find(_lines(third), "At least 19 people died")["pinned"] is True
+
+    # A served desk keeps its edits file the same way.
+    edits.write_text(f'pin = ["{toll}"]\n', encoding="utf-8")
+    served = tmp_path / "served.sqlite"
+    for day in (1, 2):
+        shutil.rmtree(folder)
+        folder.mkdir()
+        for earlier in range(1, day + 1):
+            _day(folder, earlier)
+        Desk([str(folder)], BuildOptions(
+            themes=THEMES, title=DESK, date=dt.date(2025, 6, 2 + day), history=served,
+            edits=edits)).build()
+    assert load_edits(edits) == Choices(pins={updated["id"]})
+
+
 def test_three_days_of_a_story(tmp_path: Path) -> None:
     folder, history, edits = tmp_path / "desk", tmp_path / "history.sqlite", tmp_path / "e.toml"
     folder.mkdir()

@@ -13,7 +13,10 @@ choices survive the next build::
 
 ``briefing build --edits FILE --pin ID --drop ID`` adds its choices to the file
 (the last choice of an id wins: dropping a pinned line unpins it), each with its
-line as a comment. Removing an id from the file undoes it.
+line as a comment. Removing an id from the file undoes it. A pinned line that a
+build finds updated (new figures, a new wording: a new id) is pinned in the file
+under its new id by that build, whether or not it was given choices: otherwise
+the pin would be lost once the update is itself the last brief.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from ..sources.files import load_toml, read_file
 from .lines import ID_LENGTH
 from .news import Choices
 
-__all__ = ["EditsError", "check_id", "load_edits", "merge_choices", "save_edits"]
+__all__ = ["EditsError", "check_id", "keep_edits", "load_edits", "merge_choices",
+           "save_edits"]
 
 _ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}\Z")
 _KEYS = ("pin", "drop")
@@ -98,10 +102,8 @@ def save_edits(path: str | Path, choices: Choices, brief: Brief) -> Choices:
     from ..delivery.output import write_output
 
     lines = {item.id: item for item in (*brief.items, *brief.not_repeated, *brief.struck)}
-    followed = {item.updates: item.id for item in brief.items
-                if item.pinned and item.updates in choices.pins}
-    pins = sorted({followed.get(line, line) for line in choices.pins} - choices.drops)
-    kept = Choices(pins=frozenset(pins), drops=choices.drops)
+    kept = _followed(choices, brief)
+    pins = sorted(kept.pins)
     text = "\n".join([
         f"# Edits of the desk {json.dumps(brief.title, ensure_ascii=False)} "
         "(briefing build --edits): lines pinned",
@@ -120,6 +122,27 @@ def save_edits(path: str | Path, choices: Choices, brief: Brief) -> Choices:
     except BriefingError as error:
         raise EditsError(f"edits file {error}") from None
     return kept
+
+
+def keep_edits(path: str | Path, given: Choices, brief: Brief) -> Choices | None:
+    """After a build of *brief*: the edits file's choices with *given* (the build's own
+    --pin and --drop) added, written back when there were any or when a pinned line
+    was updated. None when the file is left as it is (a file written by hand keeps
+    its own layout until there is something to change)."""
+    if not Path(path).is_file() and not (given.pins or given.drops):
+        return None
+    choices = merge_choices(load_edits(path), given)
+    if not (given.pins or given.drops) and _followed(choices, brief) == choices:
+        return None
+    return save_edits(path, choices, brief)
+
+
+def _followed(choices: Choices, brief: Brief) -> Choices:
+    """*choices* with each pin of a line *brief* updates moved to the line's new id."""
+    followed = {item.updates: item.id for item in brief.items
+                if item.pinned and item.updates in choices.pins}
+    pins = frozenset(followed.get(line, line) for line in choices.pins) - choices.drops
+    return Choices(pins=pins, drops=choices.drops)
 
 
 def _array(key: str, ids: Iterable[str], lines: Mapping[str, Item]) -> str:
