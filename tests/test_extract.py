@@ -182,6 +182,12 @@ def test_other_outlets_attribution_and_dates(
         ("Keller praised the decision to lift tariffs on steel.", False),
         ("Holm said talks on a second fisheries deal are underway.", False),
         ("Keller rejected the proposal for an immediate tariff cut.", False),
+        # a comment asked for and not given tells nothing that happened
+        ("The port authority did not immediately respond to a request for comment.", True),
+        ("A spokeswoman for Keller declined to comment.", True),
+        ("The shipping company could not be reached for comment on Sunday.", True),
+        ("Holm did not comment on the tariffs, but said talks would go on.", False),
+        ("The ministry did not respond to the attack on the convoy.", False),
     ],
 )
 def test_stance_lines_are_told_from_events(nlp: Language, sentence: str, stance: bool) -> None:

@@ -132,6 +132,7 @@ class _Rhetoric:
     verbs: frozenset[str]
     nouns: frozenset[str]
     topic_verbs: frozenset[str]
+    silence_verbs: frozenset[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,7 +147,8 @@ def _rhetoric() -> _Rhetoric:
     """The rhetoric file's lemmas (see rhetoric.toml)."""
     data = tomllib.loads(RHETORIC.read_text(encoding="utf-8"))
     return _Rhetoric(
-        *(frozenset(data.get(key, [])) for key in ("verbs", "nouns", "topic_verbs"))
+        *(frozenset(data.get(key, [])) for key in ("verbs", "nouns", "topic_verbs",
+                                                    "silence_verbs"))
     )
 
 
@@ -939,8 +941,20 @@ def _update_salience(
 
 
 def _is_stance(unit: Span) -> bool:
-    """A tone or a topic, not an event: "underlined the value of ...", "discussed X"."""
+    """A tone or a topic, not an event: "underlined the value of ...", "discussed X",
+    or a comment not given: "did not respond to a request for comment"."""
     words = _rhetoric()
+    root = unit.root
+    withheld = root.lemma_.casefold() in _WITHHOLD  # "declined to comment"
+    if withheld:
+        root = next((c for c in root.children if c.dep_ == "xcomp"), root)
+    if (
+        root.lemma_.casefold() in words.silence_verbs
+        and (withheld or any(c.dep_ == "neg" for c in root.children))
+        and any(t.lemma_.casefold() == "comment" for t in root.subtree)
+        and not any(c.dep_ in {"conj", "ccomp"} for c in root.children)  # "..., but said"
+    ):
+        return True
     for token in unit:
         if token.pos_ != "VERB":
             continue
