@@ -478,3 +478,17 @@ def test_hard_wrapped_wire_copy_gives_whole_sentences(nlp: Language, tmp_path: P
     assert facts[0].text.endswith("government last week.")
     assert (facts[1].speaker, facts[1].kind) == ("Marie Dupont", "quote")
     assert all(sources[0].text[f.start : f.end] == f.text for f in facts)
+
+
+@pytest.mark.parametrize(("found", "name"), [
+    ("cofounder Sam Altman", "Sam Altman"),  # the model's entity took in the word before
+    ("defence ministry", None),  # a body the parse took for a person: no one's name
+    ("ministry", None),
+    ("bin Laden", "bin Laden"),  # names that begin in lower case keep it
+    ("al-Hayya", "al-Hayya"),
+    ("Khalil Al-Hayya", "Khalil Al-Hayya"),
+])
+def test_a_speaker_is_a_name_as_names_are_written(found: str, name: str | None) -> None:
+    from briefing.facts.extract import _as_name
+
+    assert _as_name(found) == name

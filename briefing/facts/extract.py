@@ -427,6 +427,7 @@ def _facts_of(
         acts = _acts(unit)
         quotes = _quotations(text)
         speaker, how = _speaker(unit, state, quotes)
+        speaker = _as_name(speaker)
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
         if speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == "":
@@ -801,6 +802,23 @@ def _speaker(
                     if person:
                         return person, "according"
     return None, ""
+
+
+# Lower-case words that begin names: "bin Laden", "al-Hayya", "de Gaulle", "van Dijk"
+_PARTICLES = frozenset("bin ibn al el abu de da di du del van von le la".split())
+
+
+def _as_name(speaker: str | None) -> str | None:
+    """*speaker* as a name is written: without a lower-case word before it ("cofounder
+    Sam Altman"), and None when no word of it is one ("ministry", "defence ministry":
+    a body the parse took for a person)."""
+    if speaker is None:
+        return None
+    words = speaker.split()
+    while words and words[0][:1].islower() and (
+            words[0].casefold().split("-")[0] not in _PARTICLES):
+        words.pop(0)
+    return " ".join(words) or None
 
 
 def _full_name(token: Token) -> str | None:
