@@ -393,7 +393,8 @@ class _SourceState:
             return name
         compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
         if any(c.lower_ in _TITLE_WORDS for c in compounds):  # "President Roe said"
-            return _spelled([*(c for c in compounds if c.lower_ not in _TITLE_WORDS), token])
+            named = [*(c for c in compounds if c.lower_ not in _TITLE_WORDS), token]
+            return _spelled(named) or None
         if token.ent_type_ == "PERSON":  # the model's own word, in this very sentence
             ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
             if ent is not None and _clean_name(ent):
@@ -427,7 +428,6 @@ def _facts_of(
         acts = _acts(unit)
         quotes = _quotations(text)
         speaker, how = _speaker(unit, state, quotes)
-        speaker = _as_name(speaker)
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
         if speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == "":
@@ -808,12 +808,10 @@ def _speaker(
 _PARTICLES = frozenset("bin ibn al el abu de da di du del van von le la".split())
 
 
-def _as_name(speaker: str | None) -> str | None:
+def _as_name(speaker: str) -> str | None:
     """*speaker* as a name is written: without a lower-case word before it ("cofounder
-    Sam Altman"), and None when no word of it is one ("ministry", "defence ministry":
-    a body the parse took for a person)."""
-    if speaker is None:
-        return None
+    Sam Altman", the model's entity taking in the word before), and None when no word
+    of it is one ("ministry", "defence ministry": a body the parse took for a name)."""
     words = speaker.split()
     while words and words[0][:1].islower() and (
             words[0].casefold().split("-")[0] not in _PARTICLES):
@@ -1065,6 +1063,8 @@ def _clean_name(ent: Span) -> str:
 
 def _spelled(words: Sequence[Token]) -> str:
     """A name's words as the text spaces them: "Khalil Al-Hayya", not "Al - Hayya";
-    words the name leaves out between two ("Roe's Doe") part them with a space."""
-    return "".join(t.text + (" " if t.whitespace_ or after.i != t.i + 1 else "")
-                   for t, after in pairwise(words)) + (words[-1].text if words else "")
+    words the name leaves out between two ("Roe's Doe") part them with a space; and
+    as names are written (``_as_name``): "" for words that are no name."""
+    spelled = "".join(t.text + (" " if t.whitespace_ or after.i != t.i + 1 else "")
+                      for t, after in pairwise(words)) + (words[-1].text if words else "")
+    return _as_name(spelled) or ""
