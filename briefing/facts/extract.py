@@ -396,7 +396,7 @@ class _SourceState:
             named = [*(c for c in compounds if c.lower_ not in _TITLE_WORDS), token]
             return _spelled(named) or None
         if token.ent_type_ == "PERSON":  # the model's own word, in this very sentence
-            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            ent = _entity(token)
             if ent is not None and _clean_name(ent):
                 return _clean_name(ent)
         return None
@@ -819,12 +819,17 @@ def _as_name(speaker: str) -> str | None:
     return " ".join(words) or None
 
 
+def _entity(token: Token) -> Span | None:
+    """The named entity *token* is part of, if any."""
+    return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+
+
 def _full_name(token: Token) -> str | None:
     """The full name (two words or more, titles aside) of the person whose name *token*
     ends, as this very sentence spells it, if the model tags one there."""
     if token.ent_type_ != "PERSON":
         return None
-    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    ent = _entity(token)
     name = _clean_name(ent) if ent is not None else ""
     parts = [word for word in name.split() if word.casefold() not in _ROLE_WORDS]
     name = " ".join(parts)
@@ -853,7 +858,7 @@ def _named_body(token: Token) -> str | None:
     say ..."): many people, not one name."""
     if token.head.tag_ == "VBP":
         return None
-    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    ent = _entity(token)
     if ent is not None:
         return (_clean_name(ent) or None) if ent.label_ == "PERSON" else None
     words = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
