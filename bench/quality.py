@@ -168,14 +168,15 @@ def facts_of(gold: Gold, sentences: list[GoldSentence]) -> set[str]:
 
 def same_person(name: str, gold: str) -> bool:
     """One person's two spellings: the same surname or a part of the name, with or
-    without diacritics (a source writes "Šutaj Eštok", the gold "Sutaj Estok")."""
+    without diacritics or hyphens (a source writes "Šutaj Eštok", the gold "Sutaj
+    Estok"; "Majed Al Ansari" and "Majed Al-Ansari")."""
     said, want = _plain(name).split(), _plain(gold).split()
     return bool(said and want) and (said[-1] == want[-1] or set(said) <= set(want))
 
 
 def _plain(name: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold())
-                   if not unicodedata.combining(ch))
+                   if not unicodedata.combining(ch)).replace("-", " ")
 
 
 def score(gold: Gold, lines: list[Line], *, full: bool) -> Score:
