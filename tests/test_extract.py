@@ -394,12 +394,32 @@ def test_a_date_stamp_or_dateline_is_not_part_of_the_line(
         "Economist Jane Roe is next up on Business Tonight.",
         "Chief strategist Lars Holm discusses the rate cut on Money Matters.",
         "that followed growing unease about the health of the job market.",  # a cut sentence
+        "What Hamas said on the two-day truce?",  # the page's own question: a heading
+        "Will there be more exchanges of hostages?",
     ],
 )
 def test_page_furniture_never_becomes_a_line(nlp: Language, furniture: str) -> None:
     report = "The central bank cut its main rate by half a point on Wednesday."
     facts = facts_of(nlp, furniture, report)
     assert [f.text for f in facts] == [report]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Foreign Minister Anna Keller asked whether the council would meet before Friday?",
+        '"Who gains from this attack?" Keller asked reporters on Monday.',
+    ],
+)
+def test_a_question_someone_asks_is_a_line(nlp: Language, question: str) -> None:
+    (fact,) = facts_of(nlp, question)
+    assert fact.text == question
+
+
+def test_a_quoted_question_keeps_the_sayer_after_it(nlp: Language) -> None:
+    line = '"Who gains from this attack?" Keller said on Monday.'
+    (fact,) = facts_of(nlp, line)
+    assert (fact.text, fact.speaker) == (line, "Keller")
 
 
 def test_a_quoted_imperative_is_a_statement(nlp: Language) -> None:

@@ -428,6 +428,9 @@ def _facts_of(
         acts = _acts(unit)
         quotes = _quotations(text)
         speaker, how = _speaker(unit, state, quotes)
+        if _is_own_question(unit, quotes, speaker):
+            logger.debug("dropped the page's own question (a heading): %r", text[:60])
+            continue
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
         if speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == "":
@@ -678,6 +681,17 @@ def _is_furniture(unit: Span, lead: int = 0) -> bool:
     return _PROGRAMME.search(unit.text) is not None
 
 
+def _is_own_question(unit: Span, quotes: Sequence[object], speaker: str | None) -> bool:
+    """Is the unit a question the page asks ("What Hamas said on the two-day truce?",
+    "Will there be more exchanges?"): a heading or a teaser, which reports nothing?
+    A question someone asks has its quotation marks, its sayer, or at least the
+    person it is about ("Zakharova asked whether ...?"), and stays."""
+    return (
+        unit.text.rstrip().endswith("?") and not quotes and speaker is None
+        and not any(e.label_ == "PERSON" for e in unit.ents)
+    )
+
+
 def _units(doc: Doc) -> Iterator[Span]:
     """Sentences, joined where a quotation runs on into the next one."""
     bounds: list[tuple[int, int]] = []
@@ -690,14 +704,32 @@ def _units(doc: Doc) -> Iterator[Span]:
         if bounds and (
             not any(t.is_alpha for t in doc[start : sent.end])
             or _is_dash_credit(doc[start : sent.end])
+            or (doc[bounds[-1][0] : bounds[-1][1]].text.rstrip()[-2:] in _ASKED
+                and _is_attribution(doc[start : sent.end]))
         ):
-            # a stray closing mark, or '— Roe' after a quotation: the last one's
+            # a stray closing mark, '— Roe' after a quotation, or 'Roe asked.' after
+            # '"Who gains from this?"', where the question mark ended the sentence: the last one's
             bounds[-1] = (bounds[-1][0], sent.end)
         else:
             bounds.append((start, sent.end))
         start = None
     for first, last in bounds:
         yield doc[first:last]
+
+
+_ASKED = frozenset({'?"', "?”", '!"', "!”"})  # a quotation ending on a question or a cry
+_ASKING = frozenset({"ask", "wonder", "shout", "exclaim", "demand"})
+
+
+def _is_attribution(span: Span) -> bool:
+    """'Roe asked reporters on Monday.': a sayer and a speech verb, saying nothing more."""
+    root = span.root
+    return (
+        (root.lemma_.casefold() in SPEECH_VERBS or root.lemma_.casefold() in _ASKING)
+        and any(c.dep_ == "nsubj" for c in root.children)
+        and not any(c.dep_ in {"ccomp", "xcomp"} for c in root.children)
+        and len(span) <= 12
+    )
 
 
 def _is_dash_credit(span: Span) -> bool:
