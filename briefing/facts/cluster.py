@@ -36,7 +36,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dask.config
 import distributed
@@ -47,14 +47,14 @@ from ..errors import BriefingError, ModelError
 from ..models import Source, Themes, fact_from_record, fact_record
 from .cache import extraction_versions
 from .engine import SCHEDULER_ENV, TaskResult, relay
-from .modelinfo import MODEL_INSTALL_HINT, model_identity
+from .modelinfo import MODEL_INSTALL_HINT, model_identity, model_version
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from .extract import ThemeMatcher
 
-__all__ = ["INSTALL_WORKER", "DaskEngine", "worker_problem"]
+__all__ = ["INSTALL_WORKER", "DaskEngine", "Expected", "expected_of", "worker_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class DaskEngine:
                                 "give a model name or folder, not a loaded pipeline")
         self.model, self.themes, self.batch_size = model, themes, batch_size
         self.address, self.processes = address, processes
-        self._expected = _expectations(model)
+        self._expected = expected_of(model)
         self.plugin = "briefing-parser-" + hashlib.sha256(
             repr((model, self._expected, themes, batch_size)).encode("utf-8", "surrogatepass")
         ).hexdigest()[:16]  # one per model and themes: clients that share a cluster
@@ -222,7 +222,7 @@ class DaskEngine:
             logger.info("%d of the %d Dask workers run Dask's profiler, which holds about 12 KB "
                         "an article parsed for an hour; start them with %s to keep their "
                         "memory flat", sum(profiling.values()), len(profiling), PROFILER_OFF)
-        if self._expected[0] is None:  # no model here to compare with: they must agree
+        if self._expected.identity is None:  # no model here to compare with: they must agree
             identities = client.run(model_identity, self.model)
             first, *others = sorted(identities.items())
             for address, identity in others:
@@ -331,31 +331,39 @@ def _connect_timeout() -> float:
     return float(value or 30.0)
 
 
-def _expectations(model: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
-    """What a worker must match: the model's identity here (None: not installed here,
-    and the workers need only agree), and the extraction code's versions."""
-    return model_identity(model), tuple(extraction_versions().items())
+class Expected(NamedTuple):
+    """What a worker must match to parse as this machine would."""
+
+    identity: str | None  # the model's here (None: not installed here; workers need only agree)
+    version: str | None  # its version, for the message when a worker's differs
+    versions: tuple[tuple[str, str], ...]  # the extraction code's (``extraction_versions``)
+
+
+def expected_of(model: str) -> Expected:
+    """What a worker must match, read on this machine."""
+    return Expected(model_identity(model), model_version(model),
+                    tuple(extraction_versions().items()))
 
 
 # -- on the worker --------------------------------------------------------------------
 
 
-def worker_problem(
-    model: str, expected: tuple[str | None, tuple[tuple[str, str], ...]]
-) -> tuple[str, str] | None:
+def worker_problem(model: str, expected: Expected) -> tuple[str, str] | None:
     """Why this process cannot parse as the client would: ("model" or "code", the
     rest of a sentence naming the worker); None when it can. Run on each worker
     before any article is sent."""
-    identity, versions = expected
     mine = model_identity(model)
     hint = MODEL_INSTALL_HINT.get(model, f"python -m spacy download {model}")
     if mine is None:
         return "model", f"has no spaCy model {model!r}; install it on that worker with `{hint}`"
-    if identity is not None and mine != identity:
+    if expected.identity is not None and mine != expected.identity:
+        version = model_version(model)
+        differs = (f"version {version} there, version {expected.version} here"
+                   if version != expected.version
+                   else f"version {version} on both, with other components")
         return "model", (f"has another version of the spaCy model {model!r} than this "
-                         f"machine ({_model_version(mine)} there, {_model_version(identity)} "
-                         f"here); install the same on that worker with `{hint}`")
-    ours = dict(versions)
+                         f"machine ({differs}); install the same on that worker with `{hint}`")
+    ours = dict(expected.versions)
     for name, value in extraction_versions().items():
         if ours.get(name) != value:
             what = (f"{name} {value} where this machine has {ours.get(name)}" if len(value) < 40
@@ -370,12 +378,6 @@ def _profiling(dask_worker: distributed.Worker) -> bool:
     return "profile" in dask_worker.periodic_callbacks
 
 
-def _model_version(identity: str) -> str:
-    """The version out of a ``model_identity`` string ("name ('en', 'x', '3.8.0', [...])")."""
-    parts = identity.split("'")
-    return f"version {parts[5]}" if len(parts) > 5 else identity
-
-
 _PARSING = threading.Lock()  # one parse at a time in a worker process: the pipeline and
 # its memory zones are not for threads to share (`dask worker --nthreads 1` is the fit)
 
@@ -387,7 +389,7 @@ class _Parser(WorkerPlugin):
     idempotent = True  # registered by every run: a worker that has it keeps it loaded
 
     def __init__(self, model: str, themes: Themes, batch_size: int,
-                 expected: tuple[str | None, tuple[tuple[str, str], ...]]) -> None:
+                 expected: Expected) -> None:
         self.model, self.themes, self.batch_size = model, themes, batch_size
         self.expected = expected
         self.address = "?"
