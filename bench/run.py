@@ -3,6 +3,7 @@
     make bench                     # = .venv/bin/python bench/run.py
     .venv/bin/python bench/run.py --articles 1000 --repeat 3 --only seed,throughput,rebuild
     .venv/bin/python bench/run.py --only cluster --cluster-articles 1000,10000
+    .venv/bin/python bench/run.py --only copies
 
 1. seed: cold build of the seed brief through the CLI (``--no-cache``), its split
    by stage and layout pass, beside the floor (bench/floor.py: import spaCy, load
@@ -17,6 +18,10 @@
    in one ``briefing build --watch`` process: --repeat new articles, one at a
    time, each timed from its file's copy to the brief written, and the memory of
    the watching process and its worker after each and over 30 more rebuilds.
+4. desk: the history's size, its cost to a build, serve's latency (bench/desk.py);
+   cluster: Dask against the process engine (bench/cluster.py).
+5. copies: ``origins`` on 1,000 to 10,000 copies of one agency story, alike and
+   each with a sentence of its own (bench/copies.py).
 """
 
 from __future__ import annotations
@@ -298,7 +303,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--only", default="seed,throughput,rebuild,desk,cluster")
+    parser.add_argument("--only", default="seed,throughput,rebuild,desk,copies,cluster")
     parser.add_argument("--cluster-articles", default="1000,10000",
                         help="corpus sizes of the cluster part, comma-separated")
     args = parser.parse_args()
@@ -318,6 +323,10 @@ def main() -> None:
             import desk  # bench/desk.py: history size, its cost to a build, serve latency
 
             desk.run(work, args.repeat)
+        if "copies" in chosen:
+            import copies  # bench/copies.py: telling copies of one story apart
+
+            copies.run([1000, 2000, 10000])
         if "cluster" in chosen:
             from cluster import run_cluster
 

@@ -59,3 +59,21 @@ def test_copies_of_one_story_are_one_origin_and_the_line_says_so() -> None:
     line = Item(text="The vote was 121 to 98, with two abstentions.",
                 citations=tuple(Citation(s.id, "x", 0, 1) for s in sources))
     assert via(line, found) == "Reuters, via 3 outlets"
+
+
+def test_a_rewrite_keeping_few_of_the_wire_s_sentences_is_its_own_report() -> None:
+    wire = [f"The minister said clause {n} of the budget would raise the tax on fuel by "
+            f"{n} cents from June." for n in range(1, 7)]
+    rewrite = wire[:2] + [f"Our reporter in Lisbon heard {n} deputies say in the chamber "
+                          "that the fuel tax would hurt the farmers of the north." for n in
+                          range(4)]
+    sources = [source(1, " ".join(wire)), source(2, " ".join(wire[:5])),
+               source(3, " ".join(rewrite)), source(4, " ".join(wire[1:]))]
+    found = origins(sources)
+    assert found["1"] == found["2"] == found["4"] != found["3"] == "3"
+
+
+def test_a_flood_of_reprints_is_one_origin() -> None:
+    sources = [source(n, WIRE + f" Page {n} of our print edition carries the full tables "
+                             "of the vote.", outlet=f"Outlet {n}") for n in range(1, 2001)]
+    assert len(set(origins(sources).values())) == 1

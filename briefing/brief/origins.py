@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def origins(sources: Sequence[Source]) -> dict[str, str]:
     credits none, its own id (so a source is its own origin), copies sharing one."""
     agency = {source.id: credited_agency(source) for source in sources}
     root = {source.id: source.id for source in sources}
+    size: dict[str, int] = {}  # by a group's root: the sentences of its longest body
 
     def find(node: str) -> str:
         while root[node] != node:
@@ -53,20 +55,28 @@ def origins(sources: Sequence[Source]) -> dict[str, str]:
             node = root[node]
         return node
 
-    sentences = {source.id: _sentences(source) for source in sources}
-    by_sentence: dict[str, list[str]] = {}
+    # Each source is compared with the copies found before it, a copy once per group:
+    # a sentence remembers one holder of each group it is in, so a thousand reprints
+    # of one wire story cost a thousand comparisons, not a million pairs.
+    holders: dict[str, list[str]] = {}  # a sentence: a source of each group holding it
     for source in sources:
-        for sentence in sentences[source.id]:
-            by_sentence.setdefault(sentence, []).append(source.id)
-    shared: dict[tuple[str, str], int] = {}
-    for holders in by_sentence.values():
-        if len(holders) > 1:
-            for first, second in {(a, b) for a in holders for b in holders if a < b}:
-                shared[(first, second)] = shared.get((first, second), 0) + 1
-    for (first, second), count in shared.items():
-        fewer = min(len(sentences[first]), len(sentences[second]))
-        if fewer and count >= COPY_SHARE * fewer:
-            root[find(second)] = find(first)
+        mine = _sentences(source)
+        size[source.id] = len(mine)
+        shared: Counter[str] = Counter()
+        for sentence in mine:
+            groups_holding = {find(h): h for h in holders.get(sentence, ())}
+            holders[sentence] = list(groups_holding.values())
+            shared.update(groups_holding.keys())
+        for group, count in shared.items():
+            theirs, ours = find(group), find(source.id)
+            fewer = min(len(mine), size[theirs])
+            if theirs != ours and fewer and count >= COPY_SHARE * fewer:
+                root[theirs] = ours
+                size[ours] = max(size[ours], size[theirs])
+        ours = find(source.id)
+        for sentence in mine:
+            if all(find(h) != ours for h in holders.setdefault(sentence, [])):
+                holders[sentence].append(source.id)
     groups: dict[str, list[str]] = {}
     for source in sources:
         groups.setdefault(find(source.id), []).append(source.id)
