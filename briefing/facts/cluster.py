@@ -50,9 +50,7 @@ from .engine import SCHEDULER_ENV, TaskResult, relay
 from .modelinfo import MODEL_INSTALL_HINT, model_identity, model_version
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-
-    from .extract import ThemeMatcher
+    from .extract import Parser
 
 __all__ = ["INSTALL_WORKER", "DaskEngine", "Expected", "expected_of", "worker_problem"]
 
@@ -396,8 +394,7 @@ class _Parser(WorkerPlugin):
         self.error: tuple[str, str] | None = None  # (kind, message) of why it cannot parse
         self.log: list[tuple[str, int, str]] = []  # said while loading: sent with a task
         self.timings: dict[str, float] = {}
-        self._nlp: Language | None = None
-        self._matcher: ThemeMatcher | None = None
+        self._parser: Parser | None = None
 
     async def setup(self, worker: distributed.Worker) -> None:
         self.address = worker.address
@@ -413,36 +410,29 @@ class _Parser(WorkerPlugin):
                 self.error = (kind, f"Dask worker {self.address} {text}")
             else:
                 try:
-                    from .extract import ThemeMatcher, load_model
+                    from .extract import Parser
 
-                    self._nlp = load_model(self.model)
-                    self._matcher = ThemeMatcher(self._nlp, self.themes)
+                    self._parser = Parser(self.model, self.themes, self.batch_size)
                 except BriefingError as error:
                     self.error = ("model", f"Dask worker {self.address}: {error}")
         self.log = log
         self.timings = {"spaCy and model load": time.perf_counter() - started}
 
     def teardown(self, worker: distributed.Worker) -> None:
-        self._nlp = self._matcher = None
+        self._parser = None
 
     def parse(self, sources: Sequence[Source], level: int) -> dict[str, Any]:
         answer: dict[str, Any] = {"facts": [], "worker": self.address, "error": None,
                                   "error_kind": None}
         started = time.perf_counter()
         with _PARSING, _Captured(level) as log:
-            if self.error is not None or self._nlp is None or self._matcher is None:
+            if self.error is not None or self._parser is None:
                 kind, message = self.error or ("code", f"Dask worker {self.address} has no "
                                                "parser loaded")
                 answer.update(error=message, error_kind=kind)
             else:
-                from .extract import parse_sources
-
-                with self._nlp.memory_zone():
-                    answer["facts"] = [
-                        [fact_record(fact) for fact in facts]
-                        for facts in parse_sources(sources, self._nlp, self._matcher,
-                                                   self.batch_size)
-                    ]
+                answer["facts"] = [[fact_record(fact) for fact in facts]
+                                   for facts in self._parser.parse(sources)]
         answer["log"] = [*self.log, *log]
         answer["timings"] = {**self.timings, "parse": time.perf_counter() - started}
         self.log, self.timings = [], {}  # the model load is told once

@@ -37,6 +37,7 @@ from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_iden
 
 __all__ = [
     "DEFAULT_MODEL",
+    "Parser",
     "ThemeMatcher",
     "load_model",
     "model_identity",
@@ -236,15 +237,28 @@ class ThemeMatcher:
 _ZONE_SOURCES = 250
 
 
+class Parser:
+    """A model and a themes file's matcher, set up once (in this process, a worker
+    process or a Dask worker), then used for every batch of sources."""
+
+    def __init__(self, model: Language | str, themes: Themes, batch_size: int) -> None:
+        self.nlp = load_model(model) if isinstance(model, str) else model
+        self.matcher = ThemeMatcher(self.nlp, themes)  # outside the zones: it must persist
+        self.batch_size = batch_size
+
+    def parse(self, sources: Sequence[Source]) -> list[list[Fact]]:
+        """The facts of each of *sources*, parsed in one memory zone."""
+        with self.nlp.memory_zone():
+            return list(parse_sources(sources, self.nlp, self.matcher, self.batch_size))
+
+
 def parse_in_zones(
     sources: Sequence[Source], nlp: Language, themes: Themes, batch_size: int
 ) -> Iterator[list[Fact]]:
     """The facts of each source in turn, parsed in this process."""
-    matcher = ThemeMatcher(nlp, themes)  # outside the zones: its patterns must persist
+    parser = Parser(nlp, themes, batch_size)
     for first in range(0, len(sources), _ZONE_SOURCES):
-        with nlp.memory_zone():
-            zone = sources[first : first + _ZONE_SOURCES]
-            yield from parse_sources(zone, nlp, matcher, batch_size)
+        yield from parser.parse(sources[first : first + _ZONE_SOURCES])
 
 
 def parse_sources(

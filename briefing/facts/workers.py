@@ -257,10 +257,9 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
     root.propagate = False
     started = time.perf_counter()
     try:
-        from .extract import ThemeMatcher, load_model, parse_sources
+        from .extract import Parser
 
-        nlp = load_model(model) if isinstance(model, str) else model
-        matcher = ThemeMatcher(nlp, themes)
+        parser = Parser(model, themes, batch_size)
     except BriefingError as error:
         _worker = _Worker(None, records, {}, error)
         return
@@ -269,11 +268,8 @@ def _start_worker(model: Language | str, themes: Themes, batch_size: int, level:
         _worker = _Worker(None, records, {}, bug)
         return
 
-    def parse(sources: Sequence[Source]) -> list[list[Fact]]:
-        with nlp.memory_zone():
-            return list(parse_sources(sources, nlp, matcher, batch_size))
-
-    _worker = _Worker(parse, records, {"spaCy and model load": time.perf_counter() - started})
+    _worker = _Worker(parser.parse, records,
+                      {"spaCy and model load": time.perf_counter() - started})
 
 
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
