@@ -216,6 +216,21 @@ def test_a_title_marks_a_person_the_model_missed(nlp: Language) -> None:
     assert fact.speaker == "Erdogan"
 
 
+@pytest.mark.parametrize("role, speaker", [
+    ("the minister", "Tomas Brandt"),  # the interior minister: a prime minister is not "the minister"
+    ("the prime minister", "Anna Keller"),
+])
+def test_a_role_names_only_the_office_it_is(nlp: Language, role: str, speaker: str) -> None:
+    facts = facts_of(
+        nlp,
+        "Prime Minister Anna Keller was wounded in a shooting in the town of Ostrava on Wednesday.",
+        "Interior Minister Tomas Brandt spoke to reporters in the capital on Thursday morning.",
+        "Keller remains in a serious but stable condition in the regional hospital.",
+        f"The attack was clearly politically motivated, {role} said.",
+    )
+    assert facts[-1].speaker == speaker
+
+
 def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
     *_, fact = facts_of(
         nlp,

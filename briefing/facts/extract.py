@@ -383,12 +383,15 @@ class _SourceState:
             self.roles.setdefault((None, role[-1]), {}).setdefault(name, set()).update(role)
 
     def person_by_role(self, noun: Token) -> str | None:
-        """ "The French finance minister" -> the one person introduced with that title."""
+        """ "The French finance minister" -> the one person introduced with that title;
+        "the minister" is an interior minister, never the prime minister, nor "the
+        president" the vice president."""
         modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
         country = next((c for m in modifiers if (c := _country(m.text))), None)
         words = {m.lower_ for m in modifiers if not _country(m.text)}
         holders = self.roles.get((country, noun.lemma_.casefold()), {})
-        fitting = [name for name, role in holders.items() if words <= role]
+        fitting = [name for name, role in holders.items()
+                   if words <= role and role & _OTHER_OFFICE <= words]
         if len(fitting) == 1:
             return fitting[0]
         if country is None and self.named in fitting:
@@ -521,6 +524,10 @@ _ASPECT_VERBS = frozenset(
     "continue begin start try want wish like need seek plan hope keep remain seem "
     "appear intend aim attempt set".split()
 )
+
+
+# Words that make a title another office: "Prime Minister Roe" is not "the minister"
+_OTHER_OFFICE = frozenset({"prime", "vice", "deputy", "former", "ex", "acting"})
 
 
 @dataclass
