@@ -217,7 +217,7 @@ def test_a_title_marks_a_person_the_model_missed(nlp: Language) -> None:
 
 
 @pytest.mark.parametrize("role, speaker", [
-    ("the minister", "Tomas Brandt"),  # the interior minister: a prime minister is not "the minister"
+    ("the minister", "Tomas Brandt"),  # not the prime minister
     ("the prime minister", "Anna Keller"),
 ])
 def test_a_role_names_only_the_office_it_is(nlp: Language, role: str, speaker: str) -> None:
