@@ -997,7 +997,8 @@ def _update_salience(
     unit: Span, state: _SourceState, speaker: str | None, how: str = ""
 ) -> None:
     """Track the person the next "he" refers to: the last named subject. After an
-    unnamed sayer ("a militant told the crowd"), "he" may be them: no one."""
+    unnamed sayer ("a militant told the crowd"), or a sentence naming someone else
+    but not as its subject, "he" may be them: no one."""
     if speaker:
         state.salient = state.named = speaker
         return
@@ -1005,13 +1006,19 @@ def _update_salience(
         state.salient = None
         return
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
-        for subject in (c for c in sent.root.children if c.dep_ == "nsubj"):
+        subjects = [c for c in sent.root.children if c.dep_ == "nsubj"]
+        for subject in subjects:
             people = [state.person(t) for t in (subject, *subject.conjuncts)]
             named = {p for p in people if p}
             if len(named) > 1 or (named and subject.conjuncts):
                 state.salient = None  # "Roe and Doe ...": "he" is ambiguous next
             elif named:
                 state.salient = state.named = named.pop()
+        if not any(state.person(s) for s in subjects):
+            others = {state.person(e.root) for e in sent.ents if e.label_ == "PERSON"}
+            if others - {state.salient, None}:
+                state.salient = None  # "... opened with an address from X.", then "he
+                # said": X, or the last named subject before; no one, then
 
 
 def _is_stance(unit: Span) -> bool:
