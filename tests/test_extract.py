@@ -241,6 +241,15 @@ def test_he_said_after_someone_else_is_named_stays_unattributed(nlp: Language) -
     assert facts[-1].speaker is None  # Brandt most likely, but "he" could be Keller
 
 
+@pytest.mark.parametrize("line", [
+    "He says in 1999 David Hicks told him about training in the Kosovo Liberation Army.",
+    'He stressed that the condition is "stable, but still very serious," the newspaper writes.',
+])
+def test_a_sayer_inside_what_he_said_is_not_the_speaker(nlp: Language, line: str) -> None:
+    facts = facts_of(nlp, "The trial of the two men went on in the city court on Monday.", line)
+    assert facts[-1].speaker is None  # not Hicks, whose words "he" reports; nor the paper
+
+
 def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
     *_, fact = facts_of(
         nlp,

@@ -807,6 +807,8 @@ def _speaker(
     candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
     pronoun: Token | None = None  # a "he said", resolved once no name says who
     for verb in candidates:
+        if pronoun is not None and pronoun in verb.ancestors and not _closes_sentence(verb):
+            continue  # "He said Roe told him ...": Roe's words are what "he" reports
         for subject in _sayers(verb):
             if subject.lower_ in PRONOUNS:
                 pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
@@ -952,6 +954,8 @@ def _closes_sentence(verb: Token) -> bool:
         return False
     clause_start = min([verb.i, *(c.left_edge.i for c in verb.children if c.dep_ == "nsubj")])
     before = verb.doc[clause_start - 1] if clause_start > sent.start else None
+    if before is not None and before.is_quote and before.i > sent.start:
+        before = verb.doc[before.i - 1]  # '..., "quoted," the newspaper writes.'
     return before is not None and before.text in {",", "—", "–"} and verb.dep_ != "ROOT"
 
 
