@@ -70,6 +70,27 @@ def test_a_sentence_quoting_another_part_of_a_statement_is_not_its_citation() ->
     assert all(len(item.citations) == 1 for item in items)
 
 
+def test_a_short_quotation_sharing_only_little_words_is_another_statement() -> None:
+    full = fact("1", '"This will be on matters contained in the Bill, and matters that the '
+                'people of Kenya have canvassed in the conversation," Ruto said.',
+                speaker="William Ruto", kind="quote",
+                quoted=("This will be on matters contained in the Bill, and matters that the "
+                        "people of Kenya have canvassed in the conversation,",))
+    short = fact("2", '"The people have spoken," Ruto said.', speaker="William Ruto",
+                 kind="quote", quoted=("The people have spoken,",))
+    items = brief_of(full, short).items
+    assert sorted(len(item.citations) for item in items) == [1, 1]
+
+
+def test_a_phrase_of_a_lede_told_again_is_not_the_lede_s_citation() -> None:
+    lede = fact("1", "Part of the parliament building was on fire Tuesday as thousands of "
+                "protesters against a new finance bill entered and legislators fled, in the "
+                "biggest assault on the government in decades.", position=0.0)
+    phrase = fact("2", "It was the biggest assault on the government in decades.")
+    items = brief_of(lede, phrase).items
+    assert sorted(len(item.citations) for item in items) == [1, 1]
+
+
 def test_statements_differing_in_a_number_are_not_merged() -> None:
     a = fact("1", "Russia launched more than 600 drones at Kyiv.", numbers=("600",))
     b = fact("2", "Russia launched more than 300 drones at Kyiv.", numbers=("300",))

@@ -33,8 +33,13 @@ QUOTE_PAIRS = 0.2  # share of the shorter quote's pairs of words in a row the lo
 # hold too: two quotations of one statement share phrases, not only scattered words
 QUOTED_SHARE = 0.5  # of a sentence's words: less in its quotation, and it may report more
 MIN_QUOTE_WORDS = 4  # words of three letters or more a quotation needs to be a statement
+TELLING_LETTERS = 5  # a quoted word this long says what the quotation is about ("spoken",
+# "people"); most shorter ones ("the", "have", "that") are in every quotation
 TERM_OVERLAP = 0.75  # the same for the content words of two paraphrases
 MIN_SHARED_TERMS = 4  # and they must share this many, so short lines do not merge by chance
+PART_OF_TERMS = 0.35  # ...and the shorter must hold this share of the longer's count: "It
+# was the biggest assault on Kenya's government in decades" tells one phrase of a lede
+# on parliament set on fire, not the lede
 REPORT_OVERLAP = 0.5  # share of the shorter wording's rare-word weight two outlets share
 # when they report one statement or event in their own words (see _same_report)
 SAME_OBJECTS = 0.6  # share of the fewer objects two wordings in other verbs must share
@@ -269,9 +274,11 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
         return False  # a figure or date differs: keep both, the reader must see it
     if a.quoted and b.quoted:  # two quotations are one statement only in the same words
         return same_quotation(a, b) and not (_tells_more(a, b) or _tells_more(b, a))
+    fewer, more = sorted((len(a.terms), len(b.terms)))
     return (
         len(a.terms & b.terms) >= MIN_SHARED_TERMS
         and containment(a.terms, b.terms) >= TERM_OVERLAP
+        and fewer >= PART_OF_TERMS * more
         and same_act(a, b, weight or {})
     )
 
@@ -586,6 +593,10 @@ def same_quotation(a: Traits, b: Traits) -> bool:
     if containment(a.quoted, b.quoted) < QUOTE_OVERLAP:
         return False
     fewer, more = (a, b) if len(a.quoted) <= len(b.quoted) else (b, a)
+    telling = {w for w in fewer.quoted if len(w) >= TELLING_LETTERS}
+    if len(telling) >= 2 and len(telling & more.quoted) < QUOTE_OVERLAP * len(telling):
+        return False  # "The people have spoken" is not in "... the people of Kenya have
+        # canvassed ...": its "the" and "have" are, its "spoken" is not
     each = (_quoted_words((quote,)) for quote in fewer.fact.quoted)
     if not all(len(words & more.quoted) >= QUOTE_OVERLAP * len(words) for words in each if words):
         return False
