@@ -105,6 +105,17 @@ def test_the_title_as_a_line_is_the_headline_though_it_ends_like_a_sentence() ->
             if not s.kept} == {head: "the headline (the article's title)"}
 
 
+def test_a_headline_run_into_the_standfirst_is_the_headline_and_the_rest_prose() -> None:
+    # in the style of a TASS page: the headline, then the standfirst, on one line
+    head = "Decision to raise the fuel tax was made by the cabinet — ministry"
+    standfirst = "The minister noted, however, that no date had been set for the change."
+    text = "\n".join([f"{head}. {standfirst}", *BODY])
+    assert [text[s.start : s.end] for s in segment_article(text, title=head)
+            if s.kept] == [standfirst, *BODY]
+    assert {text[s.start : s.end]: s.reason for s in segment_article(text, title=head)
+            if not s.kept} == {head: "the headline (the article's title)"}
+
+
 def test_a_list_and_the_sentence_that_opens_it_stay_in_the_body() -> None:
     # in the style of a wire story quoting a court's order item by item
     items = [

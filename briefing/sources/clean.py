@@ -233,6 +233,15 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
         elif line.words < MIN_PROSE_WORDS:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
         seen.add(stripped.casefold())
+        opened = _opens_with(text, start, end, title) if line.prose and headline else None
+        if opened is not None:
+            # the headline run into the standfirst on one line ("Decision ... made by
+            # Putin — Kremlin spokesman. Dmitry Peskov noted, however, ..."): the
+            # headline is not prose, what follows it is
+            lines.append(_Line(start, opened, " ".join(text[start:opened].split()), False,
+                               "the headline (the article's title)"))
+            rest = opened + len(text[opened:end]) - len(text[opened:end].lstrip(" .:–—-\t"))
+            line = _Line(rest, end, " ".join(text[rest:end].split()), True, "prose")
         cut = _cut_off(text, start, end) if line.reason == _NO_END else None
         if cut is not None:
             # a paragraph the page cuts off mid-sentence (a paywall, a truncated copy):
@@ -249,6 +258,19 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
                 and tail.endswith(")")):
             line.prose, line.reason = False, "photo caption: repeated with its credit"
     return lines
+
+
+def _opens_with(text: str, start: int, end: int, title: str | None) -> int | None:
+    """Where the article's *title* ends, if the line opens with it and goes on; None
+    when it does not, or when the title is too short to tell from a sentence's start."""
+    words = (title or "").split()
+    if len(words) < MIN_PROSE_WORDS:
+        return None
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    found = re.match(pattern + r"(?=[\s.:–—-])", text[start:end], re.IGNORECASE)
+    if found is None or not text[start + found.end() : end].strip(" .:–—-\t"):
+        return None
+    return start + found.end()
 
 
 def _agency_dateline(text: str) -> bool:
