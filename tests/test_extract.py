@@ -250,6 +250,16 @@ def test_a_sayer_inside_what_he_said_is_not_the_speaker(nlp: Language, line: str
     assert facts[-1].speaker is None  # not Hicks, whose words "he" reports; nor the paper
 
 
+def test_a_sayer_set_off_by_a_phrase_is_still_the_sayer(nlp: Language) -> None:
+    facts = facts_of(
+        nlp,
+        "Polish Prime Minister Donald Tusk wrote that Ukraine was not alone.",
+        "British Prime Minister Keir Starmer, fresh off his own visit to the White House, said "
+        'he had spoken to both leaders and vowed "unwavering support" for Kyiv.',
+    )
+    assert facts[-1].speaker == "Keir Starmer"
+
+
 def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
     *_, fact = facts_of(
         nlp,

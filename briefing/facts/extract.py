@@ -932,6 +932,10 @@ def _sayers(verb: Token) -> list[Token]:
         ]
     if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"} and not _after_a_name(verb):
         subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    if not subjects:  # "Roe, fresh off a visit to Paris, said": the parse gave Roe to "fresh"
+        subjects = [c for clause in verb.children if clause.dep_ == "advcl" and clause.i < verb.i
+                    for c in clause.children if c.dep_ == "nsubj" and c.i < clause.i
+                    and c.pos_ == "PROPN"]
     return subjects
 
 
