@@ -260,6 +260,19 @@ def test_a_sayer_set_off_by_a_phrase_is_still_the_sayer(nlp: Language) -> None:
     assert facts[-1].speaker == "Keir Starmer"
 
 
+@pytest.mark.parametrize("line", [
+    "Keller left the White House without signing a minerals deal that Donald Trump had "
+    "suggested was a condition of further aid.",
+    "Roe, 62, led a mutiny against the army's top brass in June which President Anna "
+    "Keller said could have tipped the country into civil war.",
+])
+def test_a_sayer_in_a_relative_clause_is_not_the_line_s_speaker(
+    nlp: Language, line: str
+) -> None:
+    (fact,) = facts_of(nlp, line)
+    assert fact.speaker is None  # the reporter's account; the saying is of the deal, the mutiny
+
+
 def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
     *_, fact = facts_of(
         nlp,

@@ -795,7 +795,7 @@ def _speaker(
 
     candidates = [
         t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
-        and not quoted(t)
+        and not quoted(t) and not _in_relative_clause(t)
     ]
     if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
         t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
@@ -961,6 +961,13 @@ def _closes_sentence(verb: Token) -> bool:
     if before is not None and before.is_quote and before.i > sent.start:
         before = verb.doc[before.i - 1]  # '..., "quoted," the newspaper writes.'
     return before is not None and before.text in {",", "—", "–"} and verb.dep_ != "ROOT"
+
+
+def _in_relative_clause(verb: Token) -> bool:
+    """Is *verb* in a clause that tells of a noun ("the deal that Trump had suggested
+    was a condition", "a mutiny which Putin said could have ...")? Its sayer speaks
+    of that noun, not the line's news."""
+    return any(t.dep_ in {"relcl", "acl"} for t in (verb, *verb.ancestors))
 
 
 def _in_main_clause(verb: Token) -> bool:
