@@ -273,6 +273,17 @@ def test_a_sayer_in_a_relative_clause_is_not_the_line_s_speaker(
     assert fact.speaker is None  # the reporter's account; the saying is of the deal, the mutiny
 
 
+def test_a_sayer_in_a_clause_of_time_is_not_the_line_s_speaker(nlp: Language) -> None:
+    facts = facts_of(
+        nlp,
+        "While Anna Keller urged the allies not to abandon Ukraine, Tom Roe and Jim Doe "
+        "accused her of not being thankful.",
+        "“Have you said ‘thank you’ once?” Roe asked Keller.",
+    )
+    assert [f.speaker for f in facts] == [None, None]  # nor does the question run on
+    # from Keller's last words: it has its own sayer, though "asked" names no statement
+
+
 def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
     *_, fact = facts_of(
         nlp,

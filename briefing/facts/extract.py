@@ -450,7 +450,8 @@ def _facts_of(
             continue
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
-        if speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == "":
+        if (speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == ""
+                and not _words_outside(text, quotes)):
             speaker = previous_speaker  # a quote that runs on from the speaker's last one
         _update_salience(unit, state, speaker, how)
         previous_speaker = speaker
@@ -934,6 +935,7 @@ def _sayers(verb: Token) -> list[Token]:
         subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
     if not subjects:  # "Roe, fresh off a visit to Paris, said": the parse gave Roe to "fresh"
         subjects = [c for clause in verb.children if clause.dep_ == "advcl" and clause.i < verb.i
+                    and not any(m.dep_ == "mark" for m in clause.children)  # "While Roe ..."
                     for c in clause.children if c.dep_ == "nsubj" and c.i < clause.i
                     and c.pos_ == "PROPN"]
     return subjects
@@ -965,9 +967,21 @@ def _closes_sentence(verb: Token) -> bool:
 
 def _in_relative_clause(verb: Token) -> bool:
     """Is *verb* in a clause that tells of a noun ("the deal that Trump had suggested
-    was a condition", "a mutiny which Putin said could have ...")? Its sayer speaks
-    of that noun, not the line's news."""
-    return any(t.dep_ in {"relcl", "acl"} for t in (verb, *verb.ancestors))
+    was a condition", "a mutiny which Putin said could have ...") or of a time ("While
+    Roe urged ..., Doe and Poe accused him")? Its sayer speaks of that, not the line's
+    news."""
+    return any(t.dep_ in {"relcl", "acl"}
+               or (t.dep_ == "advcl" and any(c.dep_ == "mark" for c in t.children))
+               for t in (verb, *verb.ancestors))
+
+
+def _words_outside(text: str, quotes: list[tuple[int, int, str]]) -> bool:
+    """Has *text* words before its first quotation or after its last ('"..." Vance
+    asked Zelensky.')? Between two, a page's stray quotation marks may leave some."""
+    if not quotes:
+        return any(ch.isalpha() for ch in text)
+    outside = text[: quotes[0][0]] + text[quotes[-1][1] :]
+    return any(ch.isalpha() for ch in outside)
 
 
 def _in_main_clause(verb: Token) -> bool:
