@@ -284,6 +284,24 @@ def test_a_sayer_in_a_clause_of_time_is_not_the_line_s_speaker(nlp: Language) ->
     # from Keller's last words: it has its own sayer, though "asked" names no statement
 
 
+def test_he_said_after_a_role_as_subject_is_that_person(nlp: Language) -> None:
+    facts = facts_of(
+        nlp,
+        "Foreign Minister Tomas Brandt met President Anna Keller in the capital on Monday.",
+        "The minister also spoke about the war after the fall of Jan Novak, a close ally "
+        "of the neighbours.",
+        "He said that the two countries would work together for the unity of the region.",
+    )
+    assert facts[-1].speaker == "Tomas Brandt"
+
+
+def test_he_said_after_the_named_sayer_is_that_sayer(nlp: Language) -> None:
+    (fact,) = facts_of(nlp, "Foreign Minister Tomas Brandt said on May 27 that his country "
+                            "would welcome a second round of talks, he said during a joint "
+                            "press conference.")
+    assert fact.speaker == "Tomas Brandt"
+
+
 def test_he_said_after_two_named_subjects_stays_unattributed(nlp: Language) -> None:
     *_, fact = facts_of(
         nlp,

@@ -808,8 +808,10 @@ def _speaker(
     candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
     pronoun: Token | None = None  # a "he said", resolved once no name says who
     for verb in candidates:
-        if pronoun is not None and pronoun in verb.ancestors and not _closes_sentence(verb):
-            continue  # "He said Roe told him ...": Roe's words are what "he" reports
+        if (pronoun is not None and pronoun in verb.ancestors and pronoun.i < verb.i
+                and not _closes_sentence(verb)):
+            continue  # "He said Roe told him ...": Roe's words are what "he" reports; in
+            # "Roe said ..., he said", "he" is Roe
         for subject in _sayers(verb):
             if subject.lower_ in PRONOUNS:
                 pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
@@ -1037,17 +1039,24 @@ def _update_salience(
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
         subjects = [c for c in sent.root.children if c.dep_ == "nsubj"]
         for subject in subjects:
-            people = [state.person(t) for t in (subject, *subject.conjuncts)]
+            people = [state.person(t) or _by_role(t, state) for t in (subject, *subject.conjuncts)]
             named = {p for p in people if p}
             if len(named) > 1 or (named and subject.conjuncts):
                 state.salient = None  # "Roe and Doe ...": "he" is ambiguous next
             elif named:
                 state.salient = state.named = named.pop()
-        if not any(state.person(s) for s in subjects):
+        if not any(state.person(s) or _by_role(s, state) for s in subjects):
             others = {state.person(e.root) for e in sent.ents if e.label_ == "PERSON"}
             if others - {state.salient, None}:
                 state.salient = None  # "... opened with an address from X.", then "he
                 # said": X, or the last named subject before; no one, then
+
+
+def _by_role(subject: Token, state: _SourceState) -> str | None:
+    """The person a role names as a subject ("The minister also spoke about ...")."""
+    if subject.pos_ == "NOUN" or subject.lower_ in _ROLE_WORDS:
+        return state.person_by_role(subject)
+    return None
 
 
 def _is_stance(unit: Span) -> bool:
