@@ -502,6 +502,13 @@ def test_a_question_someone_asks_is_a_line(nlp: Language, question: str) -> None
     assert fact.text == question
 
 
+def test_a_quoted_cry_keeps_a_longer_sayer_s_tail_after_it(nlp: Language) -> None:
+    line = ('"Rest in peace, dear friend!" Anna Keller wrote on her social media platform, '
+            "Truth Social, after the death on Monday of the former mayor at age 88.")
+    (fact,) = facts_of(nlp, line)
+    assert fact.text == line
+
+
 def test_a_quoted_question_keeps_the_sayer_after_it(nlp: Language) -> None:
     line = '"Who gains from this attack?" Keller said on Monday.'
     (fact,) = facts_of(nlp, line)

@@ -739,18 +739,22 @@ def _units(doc: Doc) -> Iterator[Span]:
         yield doc[first:last]
 
 
+ATTRIBUTION_TOKENS = 30  # a sayer's tail, opening with the sayer: where, when, to whom
 _ASKED = frozenset({'?"', "?”", '!"', "!”"})  # a quotation ending on a question or a cry
 _ASKING = frozenset({"ask", "wonder", "shout", "exclaim", "demand"})
 
 
 def _is_attribution(span: Span) -> bool:
-    """'Roe asked reporters on Monday.': a sayer and a speech verb, saying nothing more."""
+    """'Roe asked reporters on Monday.', 'Roe wrote on his platform, Truth Social, after
+    the pontiff's death.': a sayer and a speech verb opening it, saying nothing more."""
     root = span.root
+    sayer = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    opening = next((t.i for t in span if not (t.is_punct or t.is_space)), span.start)
     return (
         (root.lemma_.casefold() in SPEECH_VERBS or root.lemma_.casefold() in _ASKING)
-        and any(c.dep_ == "nsubj" for c in root.children)
+        and sayer is not None and sayer.left_edge.i <= opening
         and not any(c.dep_ in {"ccomp", "xcomp"} for c in root.children)
-        and len(span) <= 12
+        and len(span) <= ATTRIBUTION_TOKENS
     )
 
 
