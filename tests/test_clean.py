@@ -116,6 +116,14 @@ def test_a_headline_run_into_the_standfirst_is_the_headline_and_the_rest_prose()
             if not s.kept} == {head: "the headline (the article's title)"}
 
 
+def test_a_lede_opening_with_the_title_s_words_stays_whole() -> None:
+    head = "Ministry raises the fuel tax by ten cents"
+    lede = f"{head} on Monday, its first rise in four years, officials said."
+    text = "\n".join([lede, *BODY])
+    assert [text[s.start : s.end] for s in segment_article(text, title=head)
+            if s.kept] == [lede, *BODY]
+
+
 def test_a_list_and_the_sentence_that_opens_it_stay_in_the_body() -> None:
     # in the style of a wire story quoting a court's order item by item
     items = [

@@ -242,6 +242,8 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
                                "the headline (the article's title)"))
             rest = opened + len(text[opened:end]) - len(text[opened:end].lstrip(" .:–—-\t"))
             line = _Line(rest, end, " ".join(text[rest:end].split()), True, "prose")
+            if not _SENTENCE_END.search(line.text) or line.words < MIN_PROSE_WORDS:
+                line.prose, line.reason = False, _NO_END  # "... — ministry. Read more"
         cut = _cut_off(text, start, end) if line.reason == _NO_END else None
         if cut is not None:
             # a paragraph the page cuts off mid-sentence (a paywall, a truncated copy):
@@ -261,13 +263,14 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
 
 
 def _opens_with(text: str, start: int, end: int, title: str | None) -> int | None:
-    """Where the article's *title* ends, if the line opens with it and goes on; None
-    when it does not, or when the title is too short to tell from a sentence's start."""
+    """Where the article's *title* ends, if the line opens with it, then a stop, a colon
+    or a dash, and goes on; None when it does not ("Fed cuts rates on Wednesday ..." is
+    a lede in the title's words), or when the title is too short to tell."""
     words = (title or "").split()
     if len(words) < MIN_PROSE_WORDS:
         return None
     pattern = r"\s+".join(re.escape(word) for word in words)
-    found = re.match(pattern + r"(?=[\s.:–—-])", text[start:end], re.IGNORECASE)
+    found = re.match(pattern + r"(?=\s*[.:–—-]\s)", text[start:end], re.IGNORECASE)
     if found is None or not text[start + found.end() : end].strip(" .:–—-\t"):
         return None
     return start + found.end()
