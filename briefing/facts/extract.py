@@ -824,7 +824,7 @@ def _speaker(
                 return None, "unnamed"  # "Roe and Doe said": no one speaker
             else:
                 person = state.person(subject)
-                if person is None and (subject.pos_ == "NOUN" or subject.lower_ in _ROLE_WORDS):
+                if person is None and _is_role(subject):
                     person = _appositive(subject, state) or state.person_by_role(subject)
                 if person is None and subject.pos_ == "PROPN":
                     person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
@@ -1041,15 +1041,16 @@ def _update_salience(
         state.salient = None
         return
     for sent in unit.sents:  # type: ignore[attr-defined]  # missing from spaCy's stubs
-        subjects = [c for c in sent.root.children if c.dep_ == "nsubj"]
-        for subject in subjects:
+        named_subject = False
+        for subject in (c for c in sent.root.children if c.dep_ == "nsubj"):
             people = [state.person(t) or _by_role(t, state) for t in (subject, *subject.conjuncts)]
             named = {p for p in people if p}
+            named_subject = named_subject or bool(people[0])
             if len(named) > 1 or (named and subject.conjuncts):
                 state.salient = None  # "Roe and Doe ...": "he" is ambiguous next
             elif named:
                 state.salient = state.named = named.pop()
-        if not any(state.person(s) or _by_role(s, state) for s in subjects):
+        if not named_subject:
             others = {state.person(e.root) for e in sent.ents if e.label_ == "PERSON"}
             if others - {state.salient, None}:
                 state.salient = None  # "... opened with an address from X.", then "he
@@ -1058,9 +1059,12 @@ def _update_salience(
 
 def _by_role(subject: Token, state: _SourceState) -> str | None:
     """The person a role names as a subject ("The minister also spoke about ...")."""
-    if subject.pos_ == "NOUN" or subject.lower_ in _ROLE_WORDS:
-        return state.person_by_role(subject)
-    return None
+    return state.person_by_role(subject) if _is_role(subject) else None
+
+
+def _is_role(token: Token) -> bool:
+    """May *token* be a role ("the minister", "the Minister") rather than a name?"""
+    return token.pos_ == "NOUN" or token.lower_ in _ROLE_WORDS
 
 
 def _is_stance(unit: Span) -> bool:
