@@ -402,6 +402,13 @@ def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-de
           "Minister Ana Sousa said.",
           "Finance Minister Ana Sousa said her government would contribute 35 million euros "
           "to the harbour repair fund."], [("1", "2")], []),
+        # a short report of one part of a lede (that the two met) is no citation of
+        # the lede, which says what they discussed too
+        (["LISBON - Portuguese Prime Minister Ana Sousa and Norwegian President Lars Holm "
+          "met for a rare summit on Tuesday at which they discussed fishing quotas, shipping "
+          "lanes, the war in Ukraine and possible Portuguese help for the secretive Arctic "
+          "satellite research programme.",
+          "Prime Minister Ana Sousa met Lars Holm at the Belem Palace."], [], [("1", "2")]),
     ],
 )
 def test_lines_merge_only_what_reports_the_same_act(

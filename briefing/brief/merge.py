@@ -370,6 +370,10 @@ def _same_report(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
         return False  # one speaker's two quotations: two things said
     if (a.quoted or b.quoted) and (a.speaker is None) != (b.speaker is None):
         return False  # someone's own words and the reporter's account: two tellings
+    fewer, more = sorted((len(a.terms), len(b.terms)))
+    if fewer < PART_OF_TERMS * more:
+        return False  # "Putin met Kim at the cosmodrome" is a part of the lede that
+        # has them meet and says what they discussed: no citation of all of it
     return same_act(a, b, weight) and _share_rare_words(a, b, weight, content=True)
 
 
