@@ -273,6 +273,21 @@ def test_a_sayer_in_a_relative_clause_is_not_the_line_s_speaker(
     assert fact.speaker is None  # the reporter's account; the saying is of the deal, the mutiny
 
 
+@pytest.mark.parametrize("line, speaker", [
+    ("Governor Anna Keller declared a state of emergency for the county as rescue teams "
+     "searched the river.", None),
+    ("Supreme Leader Tomas Brandt declared five days of national mourning and named his "
+     "deputy as interim president.", None),
+    ("Governor Anna Keller declared that the bridge would be rebuilt within two years.",
+     "Anna Keller"),
+])
+def test_a_decree_is_an_act_and_no_one_s_statement(
+    nlp: Language, line: str, speaker: str | None
+) -> None:
+    (fact,) = facts_of(nlp, line)
+    assert fact.speaker == speaker
+
+
 def test_a_sayer_in_a_clause_of_time_is_not_the_line_s_speaker(nlp: Language) -> None:
     facts = facts_of(
         nlp,

@@ -409,6 +409,12 @@ def lines_citing(brief, *source_ids: str) -> list:  # type: ignore[no-untyped-de
           "lanes, the war in Ukraine and possible Portuguese help for the secretive Arctic "
           "satellite research programme.",
           "Prime Minister Ana Sousa met Lars Holm at the Belem Palace."], [], [("1", "2")]),
+        # a report of one of a lede's two acts (the naming, not the mourning) cites half
+        # of it
+        (["Supreme Leader Tomas Brandt declared five days of national mourning and named "
+          "Vice President Anna Keller as the interim president.",
+          "Supreme Leader Tomas Brandt has named Vice President Anna Keller as acting "
+          "president after the crash."], [], [("1", "2")]),
     ],
 )
 def test_lines_merge_only_what_reports_the_same_act(

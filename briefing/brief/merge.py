@@ -333,6 +333,9 @@ def same_act(a: Traits, b: Traits, weight: dict[str, float]) -> bool:
         return False
     if a.fact.clauses != b.fact.clauses and a.predicates != b.predicates:
         return False  # "the case was dropped and he will go to Belarus" tells two things
+    if a.predicates < b.predicates or b.predicates < a.predicates:
+        return False  # "Roe declared a day of mourning and named Doe interim head" tells
+        # two acts, "Roe named Doe interim head" one of them: half of the other
     if not (a.predicates and b.predicates):
         return True
     if a.predicates & (b.predicates | b.background) or b.predicates & a.background:

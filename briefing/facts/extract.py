@@ -521,6 +521,10 @@ _OBJECTS = frozenset({"dobj", "attr", "oprd", "dative", "nsubjpass"})
 # Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
 # continue to defend" is about defending, "continue facilitating aid" about aid)
 _WITHHOLD = frozenset({"decline", "refuse"})  # "declined to say": nothing was said
+# Speech verbs that name an act done when they take a thing, not a clause: "declared a
+# state of emergency", "declared himself head of the council" are decrees; "declared
+# that ..." is a statement.
+_DECREE_VERBS = frozenset({"declare"})
 _ASPECT_VERBS = frozenset(
     "continue begin start try want wish like need seek plan hope keep remain seem "
     "appear intend aim attempt set".split()
@@ -559,11 +563,12 @@ def _acts(unit: Span) -> _Acts:
         while stack:
             verb, reported = stack.pop()
             lemma = verb.lemma_.casefold()
+            speech = lemma in SPEECH_VERBS and not _decrees(verb)
             if verb.pos_ in {"VERB", "AUX"} and lemma not in _ASPECT_VERBS:
-                into = said if lemma in SPEECH_VERBS else acts
+                into = said if speech else acts
                 if not reported:
                     tenses[into is said].append(_is_future(verb))
-                if lemma in SPEECH_VERBS:
+                if speech:
                     into.predicates.add(lemma)
                 elif lemma in _LIGHT_VERBS:
                     into.predicates.update(
@@ -586,7 +591,7 @@ def _acts(unit: Span) -> _Acts:
                     )
             elif verb.pos_ == "NOUN" and verb.dep_ == "ROOT":
                 acts.predicates.add(lemma)  # a verbless line: its head noun
-            stack.extend((c, reported or lemma in SPEECH_VERBS) for c in verb.children
+            stack.extend((c, reported or speech) for c in verb.children
                          if c.dep_ in _CLAUSE_LINKS and c.pos_ in {"VERB", "AUX"})
     if not acts.predicates:
         acts.predicates, acts.objects = said.predicates, acts.objects | said.objects
@@ -800,7 +805,7 @@ def _speaker(
 
     candidates = [
         t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
-        and not quoted(t) and not _in_relative_clause(t)
+        and not quoted(t) and not _in_relative_clause(t) and not _decrees(t)
     ]
     if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
         t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
@@ -945,6 +950,15 @@ def _sayers(verb: Token) -> list[Token]:
                     for c in clause.children if c.dep_ == "nsubj" and c.i < clause.i
                     and c.pos_ == "PROPN"]
     return subjects
+
+
+def _decrees(verb: Token) -> bool:
+    """Does *verb* report a decree, not a statement: "Roe declared a state of
+    emergency" (a thing declared), not "Roe declared that the port is open"? The
+    decree is the reporter's account of an act, and no one's words."""
+    children = {c.dep_ for c in verb.children}
+    return (verb.lemma_.casefold() in _DECREE_VERBS and "dobj" in children
+            and not children & {"ccomp", "xcomp"})
 
 
 def _after_a_name(verb: Token) -> bool:
