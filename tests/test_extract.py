@@ -288,6 +288,24 @@ def test_a_decree_is_an_act_and_no_one_s_statement(
     assert fact.speaker == speaker
 
 
+@pytest.mark.parametrize("line, speaker", [
+    # the closing comma of the name after the role is missing; "Supreme" is no name
+    ("Norway's Supreme Leader, Tomas Brandt has announced five days of public mourning "
+     "for the president, Reuters has reported.", "Tomas Brandt"),
+    ("The former US President pleaded not guilty to all 34 counts, and denied any "
+     "wrongdoing.", None),
+    # "noting" is the speaker's, not the president's of what she said
+    ("National Assembly Speaker Anna Keller said the president should immediately lift "
+     "the order, noting that the decree had become invalid.", "Anna Keller"),
+    ("Tomas Brandt has yet to comment on the death of his rival.", None),
+])
+def test_the_sayer_is_who_speaks_and_is_named(
+    nlp: Language, line: str, speaker: str | None
+) -> None:
+    (fact,) = facts_of(nlp, line)
+    assert fact.speaker == speaker
+
+
 def test_a_sayer_in_a_clause_of_time_is_not_the_line_s_speaker(nlp: Language) -> None:
     facts = facts_of(
         nlp,

@@ -809,9 +809,9 @@ def _speaker(
     ]
     if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
         t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
-    ):
-        return None, ""  # "he did not say what ...", "she declined to comment": the
-        # reporter tells what someone did not say
+    ) or any(_not_yet(verb) for verb in candidates[:1]):
+        return None, ""  # "he did not say what ...", "she declined to comment", "Roe
+        # has yet to comment": the reporter tells what someone did not say
     # The outermost sayer first; a reporting clause closing the sentence ("..., the
     # official told reporters.") frames all before it, whatever the parse's root.
     candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
@@ -821,7 +821,8 @@ def _speaker(
                 and not _closes_sentence(verb)):
             continue  # "He said Roe told him ...": Roe's words are what "he" reports; in
             # "Roe said ..., he said", "he" is Roe
-        for subject in _sayers(verb):
+        subjects = _sayers(verb)
+        for subject in subjects:
             if subject.lower_ in PRONOUNS:
                 pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
                 continue
@@ -834,6 +835,11 @@ def _speaker(
                 if person is None and subject.pos_ == "PROPN":
                     person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
             if person is None and subject.lower_ in _ROLE_WORDS:
+                name = subjects[-1]
+                if (name is not subject and name.left_edge.i == subject.i + 2
+                        and subject.doc[subject.i + 1].text == ","):
+                    continue  # "Iran's Supreme Leader, Ayatollah Ali Khamenei has ...":
+                    # the parse gave the role and the name each as a subject
                 return None, "role"  # "Austria's transport minister said": someone the
                 # article names elsewhere, perhaps; not the reporter, not anonymous
             if person is None:
@@ -909,10 +915,13 @@ def _appositive(noun: Token, state: _SourceState) -> str | None:
     Tom Roe, said"), where the name may be the suspect's."""
     doc = noun.doc
     for name in noun.children:
+        after = doc[name.right_edge.i + 1] if name.right_edge.i + 1 < len(doc) else None
         if (name.dep_ == "appos" and name.pos_ == "PROPN" and noun.i + 2 < len(doc)
                 and doc[noun.i + 1].text == "," and name.left_edge.i == noun.i + 2
-                and doc[name.right_edge.i + 1 : name.right_edge.i + 2].text == ","):
-            return state.person(name)
+                and after is not None and (after.text == "," or after.i == noun.head.i or (
+                    after.dep_ in {"aux", "auxpass"} and after.head.i == noun.head.i))):
+            return state.person(name)  # the closing comma may be missing: "Iran's
+            # Supreme Leader, Ayatollah Ali Khamenei has announced ..."
     return None
 
 
@@ -923,8 +932,8 @@ def _named_body(token: Token) -> str | None:
     Minister said"): a body's announcement is no one person's statement. Nor is a
     word the verb agrees with in the plural ("Mujaheddin returning from the mountains
     say ..."): many people, not one name."""
-    if token.head.tag_ == "VBP":
-        return None
+    if token.head.tag_ == "VBP" or token.lower_ in _ROLE_WORDS:
+        return None  # nor is a role's title a name: "Iran's Supreme Leader" is not "Supreme"
     ent = _entity(token)
     if ent is not None:
         return (_clean_name(ent) or None) if ent.label_ == "PERSON" else None
@@ -942,7 +951,8 @@ def _sayers(verb: Token) -> list[Token]:
             obj for agent in verb.children if agent.dep_ == "agent"
             for obj in agent.children if obj.dep_ == "pobj"
         ]
-    if not subjects and verb.dep_ in {"advcl", "xcomp", "conj"} and not _after_a_name(verb):
+    if (not subjects and verb.dep_ in {"advcl", "xcomp", "conj"} and not _after_a_name(verb)
+            and not _reported(verb.head)):
         subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
     if not subjects:  # "Roe, fresh off a visit to Paris, said": the parse gave Roe to "fresh"
         subjects = [c for clause in verb.children if clause.dep_ == "advcl" and clause.i < verb.i
@@ -959,6 +969,18 @@ def _decrees(verb: Token) -> bool:
     children = {c.dep_ for c in verb.children}
     return (verb.lemma_.casefold() in _DECREE_VERBS and "dobj" in children
             and not children & {"ccomp", "xcomp"})
+
+
+def _not_yet(verb: Token) -> bool:
+    """Is *verb* what someone has "yet to" do ("has yet to comment")?"""
+    return [t.lower_ for t in verb.doc[max(verb.i - 2, 0) : verb.i]] == ["yet", "to"]
+
+
+def _reported(verb: Token) -> bool:
+    """Is *verb* in what someone is said to have said ("Woo said the president should
+    lift the order, noting ...")? Its subject is not who speaks: "noting" is Woo's."""
+    return any(t.dep_ == "ccomp" and t.head.lemma_.casefold() in SPEECH_VERBS
+               for t in (verb, *verb.ancestors))
 
 
 def _after_a_name(verb: Token) -> bool:
