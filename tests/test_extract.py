@@ -280,6 +280,8 @@ def test_a_sayer_in_a_relative_clause_is_not_the_line_s_speaker(
      "deputy as interim president.", None),
     ("Governor Anna Keller declared that the bridge would be rebuilt within two years.",
      "Anna Keller"),
+    ("In response, Anna Keller welcomed Tomas Brandt and showed him the new port.", None),
+    ("Anna Keller welcomed the deal on the new port.", "Anna Keller"),
 ])
 def test_a_decree_is_an_act_and_no_one_s_statement(
     nlp: Language, line: str, speaker: str | None
@@ -304,6 +306,13 @@ def test_the_sayer_is_who_speaks_and_is_named(
 ) -> None:
     (fact,) = facts_of(nlp, line)
     assert fact.speaker == speaker
+
+
+def test_one_spoken_of_is_no_sayer(nlp: Language) -> None:
+    facts = facts_of(nlp, "Prime Minister Anna Keller resigned on Monday and left the country.",
+                     "Keller, 76, had been in power since 2009 but was accused of rigging the "
+                     "vote in January.")
+    assert facts[-1].speaker is None
 
 
 def test_a_sayer_in_a_clause_of_time_is_not_the_line_s_speaker(nlp: Language) -> None:

@@ -951,8 +951,10 @@ def _sayers(verb: Token) -> list[Token]:
             obj for agent in verb.children if agent.dep_ == "agent"
             for obj in agent.children if obj.dep_ == "pobj"
         ]
+    passive = any(c.dep_ == "auxpass" for c in verb.children)  # "but was accused of ...":
+    # the head's subject is who is spoken of, not who speaks
     if (not subjects and verb.dep_ in {"advcl", "xcomp", "conj"} and not _after_a_name(verb)
-            and not _reported(verb.head)):
+            and not _reported(verb.head) and not passive):
         subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
     if not subjects:  # "Roe, fresh off a visit to Paris, said": the parse gave Roe to "fresh"
         subjects = [c for clause in verb.children if clause.dep_ == "advcl" and clause.i < verb.i
@@ -963,12 +965,16 @@ def _sayers(verb: Token) -> list[Token]:
 
 
 def _decrees(verb: Token) -> bool:
-    """Does *verb* report a decree, not a statement: "Roe declared a state of
-    emergency" (a thing declared), not "Roe declared that the port is open"? The
-    decree is the reporter's account of an act, and no one's words."""
+    """Does *verb* report an act, not a statement: a decree, "Roe declared a state of
+    emergency" (a thing declared), not "Roe declared that the port is open"; or a
+    greeting, "Roe welcomed Doe" (a person welcomed), not "Roe welcomed the deal"?
+    The act is the reporter's account, and no one's words."""
     children = {c.dep_ for c in verb.children}
-    return (verb.lemma_.casefold() in _DECREE_VERBS and "dobj" in children
-            and not children & {"ccomp", "xcomp"})
+    if children & {"ccomp", "xcomp"}:
+        return False
+    lemma = verb.lemma_.casefold()
+    return (lemma in _DECREE_VERBS and "dobj" in children) or (lemma == "welcome" and any(
+        c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in verb.children))
 
 
 def _not_yet(verb: Token) -> bool:
