@@ -524,6 +524,8 @@ def test_a_date_stamp_or_dateline_is_not_part_of_the_line(
         "that followed growing unease about the health of the job market.",  # a cut sentence
         "What Hamas said on the two-day truce?",  # the page's own question: a heading
         "Will there be more exchanges of hostages?",
+        "This post will be updated as new information is available.",  # of the page
+        "This is a developing story and will be updated.",
     ],
 )
 def test_page_furniture_never_becomes_a_line(nlp: Language, furniture: str) -> None:

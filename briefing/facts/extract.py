@@ -75,6 +75,15 @@ _PROGRAMME = re.compile(
     r"|\b(?:discusses|weighs\s+in|breaks\s+down|previews|sits\s+down\s+with)\b.*"
     r"\bon\s+['‘\"“]?[A-Z][\w'’]*(?:\s+[A-Z&][\w'’]*)+['’\"”]?[.!]?\s*$"
 )
+# A note on the page itself: "This post will be updated as new information is
+# available", "This is a developing story", "Check back for updates".
+_PAGE_NOTE = re.compile(
+    r"^\W*(?:this\s+(?:is\s+an?\s+)?(?:post|story|article|page|report|blog|live\s+blog)"
+    r"\s+(?:will\s+be|is\s+being|has\s+been|may\s+be)\s+updated"
+    r"|this\s+is\s+an?\s+(?:developing|breaking)\s+(?:news\s+)?story"
+    r"|check\s+back\s+(?:later\s+)?for\s+(?:more\s+)?updates)\b",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 _DASH_ATTRIBUTION = re.compile(
     r"""["”]\s*[—–-]{1,2}\s*((?:[A-Z][\w'’.-]*\s*){1,4})[.]?\s*$"""
@@ -681,10 +690,13 @@ def _finite(root: Token) -> bool:
 
 
 def _is_furniture(unit: Span, lead: int = 0) -> bool:
-    """A line the page addresses to its reader, not a report: a call to act ("Download
-    our app": an imperative, outside any quotation), a slogan with no finite verb
+    """A line the page addresses to its reader, not a report: a note on the page ("This
+    post will be updated"), a call to act ("Download our app": an imperative, outside
+    any quotation), a slogan with no finite verb
     ("Unlock stock picks and ...") or a programme promo ("... is next up on Business
     Today")."""
+    if _PAGE_NOTE.match(unit.text[lead:]):
+        return True  # "This post will be updated ...": of the page, not the news
     start = unit.start_char + lead  # after a stamp, a dateline, a label
     first = next((t for t in unit if not t.is_space and t.idx >= start), None)
     if first is None or first.is_quote or first.text in {"(", "["}:
