@@ -527,13 +527,13 @@ def _facts_of(
 _LIGHT_VERBS = frozenset("be have do get make take give hold reach".split())
 _CLAUSE_LINKS = frozenset({"conj", "ccomp", "xcomp", "parataxis"})
 _OBJECTS = frozenset({"dobj", "attr", "oprd", "dative", "nsubjpass"})
-# Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
-# continue to defend" is about defending, "continue facilitating aid" about aid)
 _WITHHOLD = frozenset({"decline", "refuse"})  # "declined to say": nothing was said
 # Speech verbs that name an act done when they take a thing, not a clause: "declared a
 # state of emergency", "declared himself head of the council" are decrees; "declared
 # that ..." is a statement.
 _DECREE_VERBS = frozenset({"declare"})
+# Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
+# continue to defend" is about defending, "continue facilitating aid" about aid)
 _ASPECT_VERBS = frozenset(
     "continue begin start try want wish like need seek plan hope keep remain seem "
     "appear intend aim attempt set".split()
@@ -572,7 +572,7 @@ def _acts(unit: Span) -> _Acts:
         while stack:
             verb, reported = stack.pop()
             lemma = verb.lemma_.casefold()
-            speech = lemma in SPEECH_VERBS and not _decrees(verb)
+            speech = lemma in SPEECH_VERBS and not _act_not_speech(verb)
             if verb.pos_ in {"VERB", "AUX"} and lemma not in _ASPECT_VERBS:
                 into = said if speech else acts
                 if not reported:
@@ -817,7 +817,7 @@ def _speaker(
 
     candidates = [
         t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
-        and not quoted(t) and not _in_relative_clause(t) and not _decrees(t)
+        and not quoted(t) and not _in_relative_clause(t) and not _act_not_speech(t)
     ]
     if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
         t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
@@ -976,7 +976,7 @@ def _sayers(verb: Token) -> list[Token]:
     return subjects
 
 
-def _decrees(verb: Token) -> bool:
+def _act_not_speech(verb: Token) -> bool:
     """Does *verb* report an act, not a statement: a decree, "Roe declared a state of
     emergency" (a thing declared), not "Roe declared that the port is open"; or a
     greeting, "Roe welcomed Doe" (a person welcomed), not "Roe welcomed the deal"?
