@@ -308,6 +308,14 @@ def test_the_sayer_is_who_speaks_and_is_named(
     assert fact.speaker == speaker
 
 
+def test_of_two_subjects_the_one_set_off_before_said_is_the_sayer(nlp: Language) -> None:
+    facts = facts_of(nlp, "Prime Minister Tomas Brandt flew to Oslo on Monday.",
+                     "Norwegian President Lena Vogt, Brandt said in a statement released by "
+                     "his office, was “a tireless leader whose whole career was given to her "
+                     "country.”")
+    assert facts[-1].speaker == "Tomas Brandt"  # the parse makes both subjects of "said"
+
+
 def test_one_spoken_of_is_no_sayer(nlp: Language) -> None:
     facts = facts_of(nlp, "Prime Minister Anna Keller resigned on Monday and left the country.",
                      "Keller, 76, had been in power since 2009 but was accused of rigging the "

@@ -833,8 +833,7 @@ def _speaker(
                 and not _closes_sentence(verb)):
             continue  # "He said Roe told him ...": Roe's words are what "he" reports; in
             # "Roe said ..., he said", "he" is Roe
-        subjects = _sayers(verb)
-        for subject in subjects:
+        for subject in _sayers(verb):
             if subject.lower_ in PRONOUNS:
                 pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
                 continue
@@ -847,11 +846,6 @@ def _speaker(
                 if person is None and subject.pos_ == "PROPN":
                     person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
             if person is None and subject.lower_ in _ROLE_WORDS:
-                name = subjects[-1]
-                if (name is not subject and name.left_edge.i == subject.i + 2
-                        and subject.doc[subject.i + 1].text == ","):
-                    continue  # "Iran's Supreme Leader, Ayatollah Ali Khamenei has ...":
-                    # the parse gave the role and the name each as a subject
                 return None, "role"  # "Austria's transport minister said": someone the
                 # article names elsewhere, perhaps; not the reporter, not anonymous
             if person is None:
@@ -958,6 +952,12 @@ def _sayers(verb: Token) -> list[Token]:
     """The subjects of a speech verb: "Roe said", the agent of "was hailed by Roe as",
     or for "Roe cast doubt ..., arguing that ..." the head verb's subject."""
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if len(subjects) > 1 and subjects[-1].left_edge.i > 0 and (
+            verb.doc[subjects[-1].left_edge.i - 1].text == ","):
+        # the parse gave two, the second set off by a comma ("Raisi, Putin said ...,
+        # was", "Iran's Supreme Leader, Ayatollah Ali Khamenei has announced"): the
+        # second is the sayer
+        subjects.insert(0, subjects.pop())
     if not subjects:
         subjects = [
             obj for agent in verb.children if agent.dep_ == "agent"
