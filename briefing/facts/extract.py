@@ -532,6 +532,7 @@ _WITHHOLD = frozenset({"decline", "refuse"})  # "declined to say": nothing was s
 # state of emergency", "declared himself head of the council" are decrees; "declared
 # that ..." is a statement.
 _DECREE_VERBS = frozenset({"declare"})
+_GREETING_VERBS = frozenset({"welcome"})  # "welcomed Doe": a greeting; "the deal": a stance
 # Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
 # continue to defend" is about defending, "continue facilitating aid" about aid)
 _ASPECT_VERBS = frozenset(
@@ -572,7 +573,7 @@ def _acts(unit: Span) -> _Acts:
         while stack:
             verb, reported = stack.pop()
             lemma = verb.lemma_.casefold()
-            speech = lemma in SPEECH_VERBS and not _act_not_speech(verb)
+            speech = _is_speech(verb)
             if verb.pos_ in {"VERB", "AUX"} and lemma not in _ASPECT_VERBS:
                 into = said if speech else acts
                 if not reported:
@@ -816,8 +817,8 @@ def _speaker(
         return any(s <= token.idx < e for s, e in inside)
 
     candidates = [
-        t for t in unit if t.lemma_.casefold() in SPEECH_VERBS and t.pos_ == "VERB"
-        and not quoted(t) and not _in_relative_clause(t) and not _act_not_speech(t)
+        t for t in unit if _is_speech(t) and t.pos_ == "VERB"
+        and not quoted(t) and not _in_relative_clause(t)
     ]
     if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
         t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
@@ -976,17 +977,23 @@ def _sayers(verb: Token) -> list[Token]:
     return subjects
 
 
-def _act_not_speech(verb: Token) -> bool:
-    """Does *verb* report an act, not a statement: a decree, "Roe declared a state of
-    emergency" (a thing declared), not "Roe declared that the port is open"; or a
-    greeting, "Roe welcomed Doe" (a person welcomed), not "Roe welcomed the deal"?
-    The act is the reporter's account, and no one's words."""
-    children = {c.dep_ for c in verb.children}
-    if children & {"ccomp", "xcomp"}:
-        return False
+def _is_speech(verb: Token) -> bool:
+    """Does *verb* report a statement (lexicon.SPEECH_VERBS), not an act in a speech
+    verb's words: a decree, "Roe declared a state of emergency" (a thing declared), not
+    "Roe declared that the port is open"; or a greeting, "Roe welcomed Doe" (a person
+    welcomed), not "Roe welcomed the deal"? An act is the reporter's account, and no
+    one's words."""
     lemma = verb.lemma_.casefold()
-    return (lemma in _DECREE_VERBS and "dobj" in children) or (lemma == "welcome" and any(
-        c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in verb.children))
+    if lemma not in SPEECH_VERBS:
+        return False
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    if any(c.dep_ in {"ccomp", "xcomp"} for c in verb.children):
+        return True
+    if lemma in _DECREE_VERBS:
+        return not objects
+    if lemma in _GREETING_VERBS:
+        return not any(c.ent_type_ == "PERSON" for c in objects)
+    return True
 
 
 def _not_yet(verb: Token) -> bool:
