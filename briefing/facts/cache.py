@@ -59,7 +59,8 @@ _SUFFIX = ".json"
 _OLD_SUFFIXES = (".pickle",)  # entries of earlier formats: left unread, deleted by --clear
 _PACKAGE = Path(__file__).resolve().parent.parent
 _EXTRACTION_FILES = ("facts/extract.py", "facts/lexicon.py", "facts/dates.py", "models.py",
-                     "facts/aliases.toml", "facts/rhetoric.toml", "facts/acts.toml")
+                     "facts/aliases.toml", "facts/rhetoric.toml", "facts/acts.toml",
+                     "sources/clean.py")  # its DATELINE marks where a line starts
 
 
 def default_cache_dir() -> Path:

@@ -93,7 +93,7 @@ MONTH = r"(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)
 _PLACE = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
 DATELINE = re.compile(
     rf"""(?:[A-Z]{{2,}}[\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*{_PLACE})*  # VIENNA, Austria
-    |{_PLACE}(?:,\s*{_PLACE})+                                   # Geneva, Switzerland
+    |{_PLACE}(?:(?:,\s*{_PLACE})+|(?=,\s*{MONTH}\s+\d))  # Geneva, Switzerland; Porto, May 3
     |(?=\())                                                      # (AP) alone
     (?:,\s*{MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?                      # , May 15, 2024
     (?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
