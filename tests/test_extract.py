@@ -475,6 +475,19 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
         (["Transport Minister Ivo Horvat met the unions on Monday.",
           "Fishermen protested outside, saying their catches had halved.",
           "The minister said a deal was ready."], "Ivo Horvat"),
+        # a dateline's place is no sayer, nor makes the sayers after it a name
+        (["VALDORA (IRNA) – Foreign Minister Ivo Horvat has said Ruritania will answer any "
+          "attack."], "Ivo Horvat"),
+        (["VALDORA, March 2 (Reuters) - Police said the border would reopen on Monday."], None),
+        (["VALDORA – Officials said the border would reopen on Monday after the talks."], None),
+        # an outlet's web address is no person
+        (["PortNews.com said the harbour would stay closed until Friday after the storm."],
+         None),
+        # a list of sayers is no one speaker, however the parse hangs it
+        (["Mayor Lena Marsh, Deputy Mayor Tom Brandt and Governor Ivo Horvat met on Friday, "
+          "as the governor sought new funds and said the budget could not wait."], None),
+        (["During the meeting, in front of the press, Marsh and Deputy Mayor Tom Brandt "
+          "shouted at Horvat, accusing him of ingratitude."], None),
     ],
 )
 def test_speakers_are_never_guessed(
@@ -499,6 +512,8 @@ def test_speakers_are_never_guessed(
         # AFP's dateline as reprinted, with the year: "PARIS, May 15, 2024 (BSS/AFP) -"
         ("PORTO, Portugal, June  3, 2025 (AFP) - Dock workers ended their strike on Tuesday.",
          "Dock workers ended their strike on Tuesday."),
+        ("Porto, June 3 (Lusa) - The port authority reopened the harbour after the storm.",
+         "The port authority reopened the harbour after the storm."),
         ("Porto, Portugal - The port authority reopened the harbour after the storm.",
          "The port authority reopened the harbour after the storm."),
         ("(AP) — The interior minister raised the number of people missing to 45.",
@@ -534,6 +549,7 @@ def test_a_date_stamp_or_dateline_is_not_part_of_the_line(
         "Will there be more exchanges of hostages?",
         "This post will be updated as new information is available.",  # of the page
         "This is a developing story and will be updated.",
+        "This story was updated at 1 p.m. on March 27 to reflect new information.",
     ],
 )
 def test_page_furniture_never_becomes_a_line(nlp: Language, furniture: str) -> None:

@@ -79,7 +79,7 @@ _PROGRAMME = re.compile(
 # available", "This is a developing story", "Check back for updates".
 _PAGE_NOTE = re.compile(
     r"^\W*(?:this\s+(?:is\s+an?\s+)?(?:post|story|article|page|report|blog|live\s+blog)"
-    r"\s+(?:will\s+be|is\s+being|has\s+been|may\s+be)\s+updated"
+    r"\s+(?:will\s+be|is\s+being|has\s+been|may\s+be|was)\s+(?:last\s+)?updated"
     r"|this\s+is\s+an?\s+(?:developing|breaking)\s+(?:news\s+)?story"
     r"|check\s+back\s+(?:later\s+)?for\s+(?:more\s+)?updates)\b",
     re.IGNORECASE,
@@ -453,7 +453,7 @@ def _facts_of(
             continue
         acts = _acts(unit)
         quotes = _quotations(text)
-        speaker, how = _speaker(unit, state, quotes)
+        speaker, how = _speaker(unit, state, quotes, lead)
         if _is_own_question(unit, quotes, speaker):
             logger.debug("dropped the page's own question (a heading): %r", text[:60])
             continue
@@ -806,11 +806,12 @@ def _quote_open(text: str) -> bool:
 
 
 def _speaker(
-    unit: Span, state: _SourceState, quotes: list[tuple[int, int, str]]
+    unit: Span, state: _SourceState, quotes: list[tuple[int, int, str]], lead: int = 0
 ) -> tuple[str | None, str]:
     """Who the unit reports, and how we know: "verb", "according", "dash", "colon";
     "unnamed" when its sayer is someone it does not name ("officials said", "a
-    witness told AP", "Roe and Doe said"), "" when it names no sayer at all."""
+    witness told AP", "Roe and Doe said"), "" when it names no sayer at all. The sentence
+    opens after its *lead* characters (a stamp, a dateline)."""
     inside = [(unit.start_char + s, unit.start_char + e) for s, e, _ in quotes]
 
     def quoted(token: Token) -> bool:
@@ -828,6 +829,10 @@ def _speaker(
     # The outermost sayer first; a reporting clause closing the sentence ("..., the
     # official told reporters.") frames all before it, whatever the parse's root.
     candidates.sort(key=lambda verb: (not _closes_sentence(verb), _depth(verb)))
+    opening = unit.start_char + lead + len(unit.text[lead:]) - len(unit.text[lead:].lstrip())
+    # after a stamp or dateline (in the sentence, or parsed as one of its own), the
+    # tagger takes the first word for a name: "PARIS (AP) - Police said"
+    stamped = bool(lead) or 0 < unit.start_char <= _lead_length(unit.doc.text)
     pronoun: Token | None = None  # a "he said", resolved once no name says who
     for verb in candidates:
         if (pronoun is not None and pronoun in verb.ancestors and pronoun.i < verb.i
@@ -835,17 +840,23 @@ def _speaker(
             continue  # "He said Roe told him ...": Roe's words are what "he" reports; in
             # "Roe said ..., he said", "he" is Roe
         for subject in _sayers(verb):
+            if subject.idx < opening:
+                continue  # a dateline's place: "VIENNA (AP) - Roe said" is Roe's
             if subject.lower_ in PRONOUNS:
                 pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
                 continue
-            if any(c.dep_ == "conj" for c in subject.children):
-                return None, "unnamed"  # "Roe and Doe said": no one speaker
+            if any(c.dep_ == "conj" or (c.dep_ == "appos" and c.conjuncts)
+                   for c in subject.children) or _ends_a_list(subject):
+                return None, "unnamed"  # "Roe and Doe said", "Roe, Doe and Poe said"
+                # (the parse may hang the list on an apposition): no one speaker
             else:
                 person = state.person(subject)
                 if person is None and _is_role(subject):
                     person = _appositive(subject, state) or state.person_by_role(subject)
-                if person is None and subject.pos_ == "PROPN":
-                    person = _named_body(subject)  # "CrowdStrike said", "Sunak said"
+                if person is None and subject.pos_ == "PROPN" and not (
+                        stamped and subject.idx == opening and not subject.ent_type_):
+                    person = _named_body(subject)  # "CrowdStrike said", "Sunak said"; not
+                    # a first word after a dateline that the model names nothing
             if person is None and subject.lower_ in _ROLE_WORDS:
                 return None, "role"  # "Austria's transport minister said": someone the
                 # article names elsewhere, perhaps; not the reporter, not anonymous
@@ -938,8 +949,10 @@ def _named_body(token: Token) -> str | None:
     organisation, a country or a role ("CrowdStrike said", "Moscow said", "the
     Minister said"): a body's announcement is no one person's statement. Nor is a
     word the verb agrees with in the plural ("Mujaheddin returning from the mountains
-    say ..."): many people, not one name."""
-    if token.head.tag_ == "VBP" or token.lower_ in _ROLE_WORDS:
+    say ..."), or the tagger takes for a plural name ("BERLIN - Officials said"): many
+    people, not one name. Nor is a web address ("Example.com said"): an outlet."""
+    if (token.head.tag_ == "VBP" or token.tag_ == "NNPS" or token.like_url
+            or token.lower_ in _ROLE_WORDS):
         return None  # nor is a role's title a name: "Iran's Supreme Leader" is not "Supreme"
     ent = _entity(token)
     if ent is not None:
@@ -947,6 +960,20 @@ def _named_body(token: Token) -> str | None:
     words = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
     name = _spelled([t for t in (*words, token) if t.lower_ not in _ROLE_WORDS])
     return name or None
+
+
+def _ends_a_list(subject: Token) -> bool:
+    """Is *subject* the last name of a list the parse broke up, "Roe and Vice President
+    Doe shouted" giving only Doe to the verb? A name, "and", then the subject's titles,
+    before it or among its own compounds."""
+    start = min([c.i for c in subject.children if c.dep_ == "compound" and c.i < subject.i]
+                + [subject.i])
+    if any(t.lower_ in {"and", "&"} for t in subject.doc[start : subject.i]):
+        return True  # "Roe and Vice President Doe" parsed as one name
+    i = start - 1
+    while i >= 0 and subject.doc[i].lower_ in _ROLE_WORDS:
+        i -= 1
+    return i > 0 and subject.doc[i].lower_ in {"and", "&"} and subject.doc[i - 1].pos_ == "PROPN"
 
 
 def _sayers(verb: Token) -> list[Token]:
