@@ -17,7 +17,9 @@ gold's date) and scores every line against the gold sentences its citations quot
 - dates: share of dated lines whose date is the gold's;
 - junk: lines whose sentence is not article (furniture, promo, teaser, another
   language) or that quote no gold sentence at all;
-- repeats: lines reporting a fact another line on the page already reports.
+- repeats: lines reporting a fact another line on the page already reports;
+- and, below the table, speakers on every extracted sentence the gold annotates, on
+  the page or not: how many named speakers are wrong.
 
 Beside the brief, two baselines at the same number of lines, scored for recall on
 the same gold: `lead` takes each article's first sentences in turn (round robin,
@@ -319,6 +321,24 @@ def textrank_lines(sources: list[Source], count: int, nlp: Any) -> list[Line]:
     return lines
 
 
+def every_speaker(gold: Gold, facts: list[Fact], sources: list[Source]) -> tuple[int, int]:
+    """Of every extracted fact with a named speaker whose sentence the gold annotates,
+    how many name the gold's speaker and how many another (or one where the gold has
+    none): the speaker rules measured on all sentences, not only the page's few."""
+    stems = {s.id: Path(s.path).stem for s in sources}
+    right = wrong = 0
+    for fact in facts:
+        found = gold.quoted(stems[fact.source_id], fact.start, fact.end)
+        if not fact.speaker or not found or found[0].speaker is None:
+            continue
+        want = found[0].speaker
+        if want not in ("", "unnamed") and same_person(fact.speaker, want):
+            right += 1
+        else:
+            wrong += 1
+    return right, wrong
+
+
 def percent(ok: int, total: int) -> str:
     return f"{ok / total:6.1%}" if total else "     -"
 
@@ -366,6 +386,7 @@ def main() -> int:
               f"{'junk':>4} {'rep':>3}")
     print(header)
     total, total_lead, total_rank = Score(), Score(), Score()
+    every_right = every_wrong = 0
     details = []
     for folder in stories:
         gold = Gold.load(folder / "gold.toml")
@@ -378,12 +399,14 @@ def main() -> int:
         mine = score(gold, brief_lines(brief), full=True)
         mine.candidates = len(brief.items) + brief.dropped
         lead = rank = Score()
+        sources, _ = gather_sources([folder / "articles"])
+        theme_set = load_themes(themes)
+        cache = FactCache(default_cache_dir(), model=model_identity(args.model),
+                          themes=theme_set)
+        facts = extract(sources, theme_set, nlp=args.model, cache=cache)  # cached by the build
+        right, wrong = every_speaker(gold, facts, sources)
+        every_right, every_wrong = every_right + right, every_wrong + wrong
         if textrank_nlp is not None:
-            sources, _ = gather_sources([folder / "articles"])
-            theme_set = load_themes(themes)
-            cache = FactCache(default_cache_dir(), model=model_identity(args.model),
-                              themes=theme_set)
-            facts = extract(sources, theme_set, nlp=args.model, cache=cache)
             lead = score(gold, lead_lines(facts, sources, len(brief.items)), full=False)
             rank = score(gold, textrank_lines(sources, len(brief.items), textrank_nlp),
                          full=False)
@@ -398,7 +421,8 @@ def main() -> int:
           f"{total.merged_ok}/{total.merged}; conflict marks {total.marks_ok}/{total.marks}; "
           f"speakers {total.attributed_ok}/{total.attributed}; dates "
           f"{total.dated_ok}/{total.dated}; junk {total.junk}; repeats {total.repeats}; "
-          f"{total.lines} lines")
+          f"{total.lines} lines; speakers on every fact, on the page or not: "
+          f"{every_wrong} wrong of {every_right + every_wrong} named")
     if args.show:
         for name, result in details:
             print(f"\n== {name}")
