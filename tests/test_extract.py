@@ -241,6 +241,29 @@ def test_he_said_after_someone_else_is_named_stays_unattributed(nlp: Language) -
     assert facts[-1].speaker is None  # Brandt most likely, but "he" could be Keller
 
 
+@pytest.mark.parametrize("before, pronoun, speaker", [
+    # a title says who is a man or a woman
+    ("Mr Brandt said the border would stay open to trucks until the end of the month.",
+     "she", None),
+    ("Prime Minister Anna Keller said the border would stay open to trucks until May.",
+     "she", "Anna Keller"),
+    # so do the pronouns of a sentence that names one person, as its subject
+    ("Prime Minister Anna Keller said she would keep the border open to trucks.",
+     "he", None),
+    ("Prime Minister Anna Keller said she would keep the border open to trucks.",
+     "she", "Anna Keller"),
+    # and a "he said" already credited to someone
+    ("Foreign Minister Tomas Brandt said on Monday the border would stay open to trucks. "
+     "He said his government would review the decision in a month.", "she", None),
+])
+def test_a_he_or_she_said_is_not_credited_to_someone_of_the_other_sex(
+    nlp: Language, before: str, pronoun: str, speaker: str | None
+) -> None:
+    quote = f'"We will not close the crossings while talks go on," {pronoun} said.'
+    facts = facts_of(nlp, before, quote)
+    assert facts[-1].speaker == speaker
+
+
 @pytest.mark.parametrize("line", [
     "He says in 1999 David Hicks told him about training in the Kosovo Liberation Army.",
     'He stressed that the condition is "stable, but still very serious," the newspaper writes.',

@@ -30,6 +30,7 @@ from ..errors import ModelError, ThemesError
 from ..models import LIMITS, NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 from ..sources.clean import DATELINE
 from ..sources.clean import MONTH as _MONTH
+from .lexicon import GENDERED_WORDS as _GENDERED
 from .lexicon import ROLE_WORDS as _ROLE_WORDS
 from .lexicon import SPEECH_VERBS
 from .lexicon import TITLE_WORDS as _TITLE_WORDS
@@ -361,6 +362,9 @@ class _SourceState:
     named: str | None = None
     # "French Finance Minister Jane Roe" -> ("France", "minister"): {"finance"}, name
     roles: dict[tuple[str | None, str], dict[str, set[str]]] = field(default_factory=dict)
+    # "Jane Roe" -> {"f"}: what the article says of a person's sex ("Mrs Roe", "his
+    # widow, Jane Roe", "Roe said she ..."); both, when its cues disagree
+    genders: dict[str, set[str]] = field(default_factory=dict)
 
     def learn_names(self, doc: Doc) -> None:
         for ent in doc.ents:
@@ -374,6 +378,38 @@ class _SourceState:
             if len(name) > len(self.surnames.get(key, "")):
                 self.surnames[key] = name
             self._learn_title(ent, self.surnames[key])
+        for sent in doc.sents:
+            self._learn_genders(sent)
+
+    def _learn_genders(self, sent: Span) -> None:
+        """Note what *sent* says of the sex of the people it names: a word before the
+        name or set beside it ("Mrs Roe", "spokeswoman Jane Roe", "his widow, Jane
+        Roe"), and, when it names one person only, as its subject, the pronouns after
+        the name ("Roe said she would ..."). A wrong cue can only make a later "he
+        said" or "she said" go unattributed, never credit it to anyone."""
+        people = [(ent, self.person(ent.root)) for ent in sent.ents if ent.label_ == "PERSON"]
+        for ent, name in people:
+            if name is None:
+                continue
+            cues = [t for t in ent if t.lower_ in _GENDERED]
+            for token in reversed(sent.doc[max(ent.start - 3, sent.start) : ent.start]):
+                if not (token.is_alpha and (token.is_title or token.lower_ in _ROLE_WORDS)):
+                    break
+                cues.append(token)  # "Queen Jane Roe", "Spokeswoman Jane Roe"
+            root = ent.root
+            if root.dep_ == "appos":
+                cues.append(root.head)  # "his widow, Jane Roe"
+            cues.extend(c for c in root.children if c.dep_ == "appos")  # "Roe, his widow,"
+            if len({n for _, n in people}) == 1 and root.dep_ in {"nsubj", "nsubjpass"}:
+                cues.extend(t for t in sent[ent.end - sent.start :] if t.pos_ == "PRON")
+            found = {_GENDERED[t.lower_] for t in cues if t.lower_ in _GENDERED}
+            if found:
+                self.genders.setdefault(name, set()).update(found)
+
+    def may_be(self, name: str, pronoun: str) -> bool:
+        """May *pronoun* ("he", "she") refer to *name*, by what the article says of them?"""
+        known = self.genders.get(name, set())
+        return len(known) != 1 or _GENDERED[pronoun] in known
 
     def _learn_title(self, ent: Span, name: str) -> None:
         """Remember the title an article introduces a person with."""
@@ -834,6 +870,7 @@ def _speaker(
     # tagger takes the first word for a name: "PARIS (AP) - Police said"
     stamped = bool(lead) or 0 < unit.start_char <= _lead_length(unit.doc.text)
     pronoun: Token | None = None  # a "he said", resolved once no name says who
+    pronoun_word = ""
     for verb in candidates:
         if (pronoun is not None and pronoun in verb.ancestors and pronoun.i < verb.i
                 and not _closes_sentence(verb)):
@@ -843,6 +880,7 @@ def _speaker(
             if subject.idx < opening:
                 continue  # a dateline's place: "VIENNA (AP) - Roe said" is Roe's
             if subject.lower_ in PRONOUNS:
+                pronoun_word = pronoun_word if pronoun else subject.lower_
                 pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
                 continue
             if any(c.dep_ == "conj" or (c.dep_ == "appos" and c.conjuncts)
@@ -868,10 +906,13 @@ def _speaker(
                 return None, "unnamed"  # "He promised to ..., but few have been arrested"
             return person, "verb"
     if pronoun is not None:
-        if state.salient is None:
-            return None, "unnamed"  # "he", after an unnamed sayer or two named ones
+        if state.salient is None or not state.may_be(state.salient, pronoun_word):
+            return None, "unnamed"  # "he", after an unnamed sayer or two named ones;
+            # "she", after a man
         if _adds_own_account(unit, pronoun, quoted):
             return None, "unnamed"
+        # "Roe said ... He added ...": Roe is a man, and a "she said" next is not his
+        state.genders.setdefault(state.salient, set()).add(_GENDERED[pronoun_word])
         return state.salient, "verb"
     for pattern, how in ((_DASH_ATTRIBUTION, "dash"), (_COLON_ATTRIBUTION, "colon")):
         found = pattern.search(unit.text)

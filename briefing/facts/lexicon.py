@@ -7,7 +7,7 @@ sentences say, since a speaker's name and "said" do not make two reports one.
 
 from __future__ import annotations
 
-__all__ = ["ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS"]
+__all__ = ["GENDERED_WORDS", "ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS"]
 
 # Verbs that report speech or a stated position, by lemma; a post is one too ("wrote on
 # X that", "posted").
@@ -36,3 +36,21 @@ ROLE_WORDS = TITLE_WORDS | frozenset(
     representative congressman congresswoman lawmaker mp
     """.split()
 )
+# Words that say a person is a man or a woman, before a name ("Mrs Roe", "spokeswoman
+# Jane Roe") or set beside it ("his widow, Jane Roe"), and the pronouns that refer to
+# one: "she said" after a man's words is not his. "Chairman" is left out: it is used of
+# women too.
+GENDERED_WORDS = {
+    **dict.fromkeys(
+        """
+        he him his himself mr sir lord king prince duke spokesman congressman
+        businessman husband father son brother widower boyfriend grandfather uncle
+        nephew
+        """.split(), "m"),
+    **dict.fromkeys(
+        """
+        she her hers herself mrs ms miss madam dame lady queen princess duchess
+        spokeswoman congresswoman chairwoman businesswoman wife mother daughter sister
+        widow girlfriend grandmother aunt niece
+        """.split(), "f"),
+}
