@@ -391,11 +391,7 @@ class _SourceState:
         for ent, name in people:
             if name is None:
                 continue
-            cues = [t for t in ent if t.lower_ in _GENDERED]
-            for token in reversed(sent.doc[max(ent.start - 3, sent.start) : ent.start]):
-                if not (token.is_alpha and (token.is_title or token.lower_ in _ROLE_WORDS)):
-                    break
-                cues.append(token)  # "Queen Jane Roe", "Spokeswoman Jane Roe"
+            cues = [*_title_before(ent), *ent]  # "Queen Jane Roe", "his wife Jane Roe"
             root = ent.root
             if root.dep_ == "appos":
                 cues.append(root.head)  # "his widow, Jane Roe"
@@ -413,12 +409,7 @@ class _SourceState:
 
     def _learn_title(self, ent: Span, name: str) -> None:
         """Remember the title an article introduces a person with."""
-        words = [t for t in ent if t.lower_ in _TITLE_WORDS]
-        before = ent.doc[max(ent.start - 5, 0) : ent.start]
-        for token in reversed(before):
-            if token.is_punct or token.pos_ in {"DET", "ADP", "VERB", "AUX", "PRON", "CCONJ"}:
-                break
-            words.insert(0, token)
+        words = [*_title_before(ent), *(t for t in ent if t.lower_ in _TITLE_WORDS)]
         country = next((c for t in words if (c := _country(t.text))), None)
         role = [t.lower_ for t in words if not _country(t.text) and t.lower_ not in {"'s", "’s"}]
         if not role:
@@ -462,6 +453,17 @@ class _SourceState:
             if ent is not None and _clean_name(ent):
                 return _clean_name(ent)
         return None
+
+
+def _title_before(ent: Span) -> list[Token]:
+    """The words right before a name that introduce it ("French Finance Minister",
+    "his widow"), up to a break: punctuation, an article, a preposition, a verb."""
+    words: list[Token] = []
+    for token in reversed(ent.doc[max(ent.start - 5, 0) : ent.start]):
+        if token.is_punct or token.pos_ in {"DET", "ADP", "VERB", "AUX", "PRON", "CCONJ"}:
+            break
+        words.insert(0, token)
+    return words
 
 
 def _facts_of(
@@ -870,7 +872,7 @@ def _speaker(
     # tagger takes the first word for a name: "PARIS (AP) - Police said"
     stamped = bool(lead) or 0 < unit.start_char <= _lead_length(unit.doc.text)
     pronoun: Token | None = None  # a "he said", resolved once no name says who
-    pronoun_word = ""
+    pronoun_word = ""  # and its word, "he" or "she"
     for verb in candidates:
         if (pronoun is not None and pronoun in verb.ancestors and pronoun.i < verb.i
                 and not _closes_sentence(verb)):
@@ -880,8 +882,8 @@ def _speaker(
             if subject.idx < opening:
                 continue  # a dateline's place: "VIENNA (AP) - Roe said" is Roe's
             if subject.lower_ in PRONOUNS:
-                pronoun_word = pronoun_word if pronoun else subject.lower_
-                pronoun = pronoun or verb  # "Roe said ..., he said": he is Roe
+                if pronoun is None:  # "Roe said ..., he said": he is Roe
+                    pronoun, pronoun_word = verb, subject.lower_
                 continue
             if any(c.dep_ == "conj" or (c.dep_ == "appos" and c.conjuncts)
                    for c in subject.children) or _ends_a_list(subject):
