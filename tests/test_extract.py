@@ -582,6 +582,27 @@ def test_page_furniture_never_becomes_a_line(nlp: Language, furniture: str) -> N
 
 
 @pytest.mark.parametrize(
+    "pasted",
+    [
+        'Ana Sousa met <a href="https://example.org/tags/lisbon/" target="_blank">the mayor'
+        "</a> of Lisbon on Friday to discuss the harbour.",
+        "The port authority reopened the harbour after the storm.<br/>",
+        "<p>The port authority reopened the harbour after the storm.</p>",
+    ],
+)
+def test_a_sentence_holding_html_markup_is_not_a_line(nlp: Language, pasted: str) -> None:
+    report = "The central bank cut its main rate by half a point on Wednesday."
+    facts = facts_of(nlp, pasted, report)
+    assert [f.text for f in facts] == [report]
+
+
+def test_a_less_than_sign_is_not_markup(nlp: Language) -> None:
+    line = "Turnout stayed at < 40 percent in the capital, the electoral board said on Monday."
+    (fact,) = facts_of(nlp, line)
+    assert fact.text == line
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Foreign Minister Anna Keller asked whether the council would meet before Friday?",

@@ -76,6 +76,14 @@ _PROGRAMME = re.compile(
     r"|\b(?:discusses|weighs\s+in|breaks\s+down|previews|sits\s+down\s+with)\b.*"
     r"\bon\s+['‘\"“]?[A-Z][\w'’]*(?:\s+[A-Z&][\w'’]*)+['’\"”]?[.!]?\s*$"
 )
+# An HTML tag left in a text file ('<a href="..." target="_blank">', "</p>", "<br/>"):
+# a page's source pasted as its text. A line must be the source's own words, so a
+# sentence holding one cannot be printed as it stands, nor without its tags.
+_MARKUP = re.compile(
+    r"<\s*/?\s*(?:a|abbr|b|br|div|em|figure|h[1-6]|i|iframe|img|li|ol|p|script|span"
+    r"|strong|sub|sup|table|td|tr|u|ul)\b[^<>]*>",
+    re.IGNORECASE,
+)
 # A note on the page itself: "This post will be updated as new information is
 # available", "This is a developing story", "Check back for updates".
 _PAGE_NOTE = re.compile(
@@ -484,6 +492,9 @@ def _facts_of(
             continue
         if author and author[-1].casefold() in text.casefold():
             logger.debug("dropped a sentence about the author: %r", text[:60])
+            continue
+        if _MARKUP.search(text):
+            logger.debug("dropped a sentence holding HTML markup: %r", text[:60])
             continue
         lead = _lead_length(text)  # a stamp or dateline before the sentence is not of it
         if _is_furniture(unit, lead):
