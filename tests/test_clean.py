@@ -272,6 +272,40 @@ def test_the_story_starts_at_an_agency_dateline_before_links_to_others() -> None
     assert kept(plain) == BODY
 
 
+def test_a_lone_caption_above_an_agency_dateline_is_not_the_story() -> None:
+    # a Reuters story as an aggregator reprints it, in our own words: a long caption,
+    # its photographer's credit on a line of its own, the byline and date, then the
+    # story under its dateline, no longer than the caption
+    caption = ("Farmers on tractors wave flags and hold banners reading 'No to the fuel "
+               "tax' during a protest that blocked the ring road around Lyon on Monday, "
+               "as the government prepared to put its budget plan to a vote in "
+               "parliament later in the week.")
+    story = [
+        "LYON, March 3 (Reuters) - Farmers blocked the ring road around Lyon on Monday.",
+        "They said they would stay until the plan was withdrawn.",
+        "The ministry said it would meet them.",
+    ]
+    text = "\n\n".join([caption, "AGENCE-PHOTO/JEAN DUPONT", "By Reuters", "3 Mar 2025",
+                         *story])
+    assert len(caption) >= sum(map(len, story))
+    assert kept(text) == story
+    assert dropped(text)[caption] == "before the article body"
+
+
+def test_an_embedded_post_between_paragraphs_does_not_end_the_story() -> None:
+    # a page sets a social post (its text and link) under a subheading mid-story
+    more = ["The minister said the money would go to rural bus services.",
+            "Unions said they would join the farmers' protest on Thursday."]
+    text = "\n\n".join([*BODY[:2], "Minister defends the plan",
+                         "Watch the minister's statement in Lyon https://t.co/AbCdEf12",
+                         *more])
+    assert kept(text) == [*BODY[:2], *more]
+    # two lines of chrome that are not posts still end it
+    other = "\n\n".join([*BODY[:2], "Minister defends the plan", "Rail strike enters its "
+                          "second week as talks stall", *more])
+    assert kept(other) == BODY[:2]
+
+
 def test_a_paragraph_cut_off_mid_sentence_keeps_its_full_sentences() -> None:
     # a paywall or a truncated copy stops the last paragraph mid-sentence
     last = ("The ministry said the tax would raise 2 billion euros a year. Mr. Dupont, "

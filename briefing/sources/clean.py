@@ -20,15 +20,18 @@ position, never by strings of any one site:
 * the article body is the longest run of prose paragraphs; it goes on across a
   lone short label (an ad slot) and across a subheading that is followed by at
   least two paragraphs (or one, under a subheading set between dashes, as AFP
-  writes them: "- Children saved -"), and it ends at a cluster of two or more
-  non-prose lines;
+  writes them: "- Children saved -"), and across a social post embedded in the page
+  (a line that holds a web address and is no sentence), and it ends at a cluster of
+  two or more non-prose lines;
   what comes before or after it belongs to the page, not the story;
 * a live page (two or more post stamps: a line that is only a clock time, perhaps
   with its day) is all its posts, from the first post's prose on;
 * a line followed by the same words and a credit in brackets is a picture's caption;
 * a story starts no later than a paragraph opening with an agency's dateline
   ("WOODSIDE, Calif. (AP) — ...") or the paragraph under its byline ("By Jane
-  Roe"), though links to other stories follow it.
+  Roe"), though links to other stories follow it; and a lone paragraph above such
+  a story (a picture's caption, the page's summary) is not the story, though it is
+  as long.
 """
 
 from __future__ import annotations
@@ -112,6 +115,9 @@ _ABBREVIATION = re.compile(
 _INTERTITLE = re.compile(r"^[-–—]\s*\S.{0,80}?\s*[-–—]$")
 # A byline: "By Jane Roe", "By Simone Del Rosario (Business Correspondent), ..."
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+(?:\s*[,(]|$)")
+# A web address in a line that is no sentence: a social post embedded in the page
+# ("... https://t.co/...", "pic.twitter.com/..."), or a bare link
+_EMBED = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
 _NO_END = "headline or label: no sentence-final punctuation"
 _CAPTION = "photo caption with credit"
 MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
@@ -335,31 +341,45 @@ def _body_range(lines: list[_Line]) -> tuple[int, int] | None:
     def size(run: tuple[int, int]) -> int:
         return sum(len(lines[i].text) for i in range(run[0], run[1] + 1) if lines[i].prose)
 
+    def paragraphs(run: tuple[int, int]) -> int:
+        return sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
+
+    def opens_story(index: int) -> bool:
+        return _agency_dateline(lines[index].text) or (
+            index > 0 and _BYLINE.match(lines[index - 1].text) is not None)
+
+    def gap(after: int, before: int) -> int:
+        """The lines between two runs, but for embedded posts: a page sets a post
+        between two paragraphs of one story, as it sets a picture."""
+        return sum(1 for i in range(after + 1, before)
+                   if not _EMBED.search(lines[i].text))
+
     main = max(range(len(runs)), key=lambda i: size(runs[i]))
+    if paragraphs(runs[main]) < MIN_SECTION_PARAGRAPHS and not opens_story(runs[main][0]):
+        # a lone paragraph above an agency's dateline or a byline is a picture's caption
+        # or the page's summary: the story is the one the dateline opens
+        main = next((n for n in range(main + 1, len(runs)) if opens_story(runs[n][0])), main)
     first, last = runs[main]
     # Grow forward across single subheadings into sections of the same story.
     for run in runs[main + 1 :]:
-        gap = run[0] - last - 1
-        paragraphs = sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
-        if gap != 1:
+        between = gap(last, run[0])
+        if between > 1:
             break  # a cluster of chrome lines: the story has ended
-        if paragraphs < MIN_SECTION_PARAGRAPHS and not _INTERTITLE.match(lines[run[0] - 1].text):
+        if between and (paragraphs(run) < MIN_SECTION_PARAGRAPHS
+                        and not _INTERTITLE.match(lines[run[0] - 1].text)):
             break
         last = run[1]
     # And backward, for a lede set apart by a subheading.
     for run in reversed(runs[:main]):
-        gap = first - run[1] - 1
-        paragraphs = sum(1 for i in range(run[0], run[1] + 1) if lines[i].prose)
-        if gap != 1 or (paragraphs < MIN_SECTION_PARAGRAPHS
-                        and not _INTERTITLE.match(lines[first - 1].text)):
+        between = gap(run[1], first)
+        if between > 1 or between and (paragraphs(run) < MIN_SECTION_PARAGRAPHS
+                                       and not _INTERTITLE.match(lines[first - 1].text)):
             break
         first = run[0]
     # And back to an agency's dateline, or to the paragraph right under the byline:
     # the story starts there, though the page put links to other stories (or a
     # widget) between its first paragraphs and the rest.
-    opening = next((run[0] for run in runs[:main]
-                    if _agency_dateline(lines[run[0]].text)
-                    or run[0] > 0 and _BYLINE.match(lines[run[0] - 1].text)), None)
+    opening = next((run[0] for run in runs[:main] if opens_story(run[0])), None)
     if opening is not None and opening < first:
         first = opening
     return first, last
