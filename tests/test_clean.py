@@ -306,6 +306,15 @@ def test_an_embedded_post_between_paragraphs_does_not_end_the_story() -> None:
     assert kept(other) == BODY[:2]
 
 
+def test_two_short_labels_between_paragraphs_do_not_end_the_story() -> None:
+    # an explainer's question subheading under a widget's label, in our own words
+    text = "\n\n".join([*BODY[:2], "Read more:", "What happened?", BODY[2]])
+    assert kept(text) == BODY
+    text = "\n\n".join([*BODY[:2], "Live Story", "Rail strike enters its second week",
+                         BODY[2]])
+    assert kept(text) == BODY[:2]
+
+
 def test_a_paragraph_cut_off_mid_sentence_keeps_its_full_sentences() -> None:
     # a paywall or a truncated copy stops the last paragraph mid-sentence
     last = ("The ministry said the tax would raise 2 billion euros a year. Mr. Dupont, "

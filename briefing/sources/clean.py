@@ -18,7 +18,8 @@ position, never by strings of any one site:
 * a line crediting the reporting ("... with additional reporting by ...", "Editing
   by ...") is the page's, not the story's;
 * the article body is the longest run of prose paragraphs; it goes on across a
-  lone short label (an ad slot) and across a subheading that is followed by at
+  lone short label (an ad slot) or two in a row (a widget's label, then a question
+  as subheading: "Read more:", "What happened?"), and across a subheading that is followed by at
   least two paragraphs (or one, under a subheading set between dashes, as AFP
   writes them: "- Children saved -"), and across a social post embedded in the page
   (a line that holds a web address and is no sentence), and it ends at a cluster of
@@ -301,7 +302,7 @@ def _cut_off(text: str, start: int, end: int) -> int | None:
 
 
 def _runs(lines: list[_Line]) -> list[tuple[int, int]]:
-    """Index ranges of consecutive prose lines, bridging lone short labels."""
+    """Index ranges of consecutive prose lines, bridging lone short labels (or two)."""
     runs: list[tuple[int, int]] = []
     index = 0
     while index < len(lines):
@@ -314,6 +315,14 @@ def _runs(lines: list[_Line]) -> list[tuple[int, int]]:
             if lines[index].prose:
                 last = index
                 index += 1
+            elif (
+                lines[index].words <= MAX_LABEL_WORDS
+                and index + 2 < len(lines)
+                and lines[index + 1].words <= MAX_LABEL_WORDS
+                and not lines[index + 1].prose
+                and lines[index + 2].prose
+            ):
+                index += 2  # two short labels (a widget's, a subheading): not a break either
             elif (
                 (lines[index].words <= MAX_LABEL_WORDS or lines[index].reason == _CAPTION)
                 and index + 1 < len(lines)
