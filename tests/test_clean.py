@@ -306,6 +306,21 @@ def test_an_embedded_post_between_paragraphs_does_not_end_the_story() -> None:
     assert kept(other) == BODY[:2]
 
 
+def test_a_round_up_s_sections_under_capitals_are_the_story() -> None:
+    # a wire round-up of reactions, in our own words: each speaker in capitals, one
+    # paragraph under each
+    opening = ["The court on Friday ordered the ministry to halt the fuel tax rise.",
+               "Following are reactions to the ruling:"]
+    first = "\"This is a clear victory for the farmers of this country,\" the union said."
+    second = "\"We will study the ruling and respect it,\" the ministry said in a statement."
+    text = "\n\n".join([*opening, "NATIONAL UNION OF FARMERS", first,
+                         "FRENCH FINANCE MINISTRY SPOKESWOMAN", second])
+    assert kept(text) == [*opening, first, second]
+    # a headline in lower case over one paragraph is another story's teaser
+    teaser = "\n\n".join([*opening, "Farmers celebrate outside the court", first])
+    assert kept(teaser) == opening
+
+
 def test_two_short_labels_between_paragraphs_do_not_end_the_story() -> None:
     # an explainer's question subheading under a widget's label, in our own words
     text = "\n\n".join([*BODY[:2], "Read more:", "What happened?", BODY[2]])

@@ -21,7 +21,8 @@ position, never by strings of any one site:
   lone short label (an ad slot) or two in a row (a widget's label, then a question
   as subheading: "Read more:", "What happened?"), and across a subheading that is followed by at
   least two paragraphs (or one, under a subheading set between dashes, as AFP
-  writes them: "- Children saved -"), and across a social post embedded in the page
+  writes them: "- Children saved -", or in capitals, as a wire round-up of
+  reactions names each speaker: "FOREIGN MINISTRY"), and across a social post embedded in the page
   (a line that holds a web address and is no sentence), and it ends at a cluster of
   two or more non-prose lines;
   what comes before or after it belongs to the page, not the story;
@@ -113,7 +114,12 @@ _ABBREVIATION = re.compile(
 )
 # A subheading set between dashes, as AFP writes them ("- Children saved -"): the
 # story's own, though a single paragraph follows it (a round-up of reactions)
-_INTERTITLE = re.compile(r"^[-–—]\s*\S.{0,80}?\s*[-–—]$")
+_INTERTITLE = re.compile(
+    r"^[-–—]\s*\S.{0,80}?\s*[-–—]$"
+    # or in capitals, as a wire round-up of reactions names who speaks in each
+    # section ("SOUTH AFRICAN FOREIGN MINISTRY", "U.S. STATE DEPARTMENT")
+    r"|^(?=.*[A-Z]{3})[A-Z][A-Z'’.&-]*(?:\s+[A-Z][A-Z'’.&-]*){1,7}$"
+)
 # A byline: "By Jane Roe", "By Simone Del Rosario (Business Correspondent), ..."
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+(?:\s*[,(]|$)")
 # A web address in a line that is no sentence: a social post embedded in the page
