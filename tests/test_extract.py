@@ -305,6 +305,16 @@ def test_a_sayer_in_a_relative_clause_is_not_the_line_s_speaker(
      "Anna Keller"),
     ("In response, Anna Keller welcomed Tomas Brandt and showed him the new port.", None),
     ("Anna Keller welcomed the deal on the new port.", "Anna Keller"),
+    # why they said they did it does not make the decree their statement...
+    ("On Monday, Governor Anna Keller declared a state of emergency, citing a threat "
+     "posed by the rising river.", None),
+    ("Late on Monday, Keller declared a curfew in the capital and accused the opposition "
+     "of stirring unrest.", None),
+    ("In response to the flood, Anna Keller declared a day of mourning, urging unity in "
+     "the face of the disaster.", None),
+    # ...but beside a statement, it is theirs
+    ("Anna Keller issued a statement on the flood, saying the bridge would be rebuilt "
+     "within two years.", "Anna Keller"),
 ])
 def test_a_decree_is_an_act_and_no_one_s_statement(
     nlp: Language, line: str, speaker: str | None

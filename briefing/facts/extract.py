@@ -868,7 +868,7 @@ def _speaker(
 
     candidates = [
         t for t in unit if _is_speech(t) and t.pos_ == "VERB"
-        and not quoted(t) and not _in_relative_clause(t)
+        and not quoted(t) and not _in_relative_clause(t) and not _beside_an_act(t)
     ]
     if any(c.dep_ == "neg" for verb in candidates[:1] for c in verb.children) or any(
         t.lemma_ in _WITHHOLD for t in unit if t.dep_ == "ROOT"
@@ -1075,6 +1075,20 @@ def _is_speech(verb: Token) -> bool:
     if lemma in _GREETING_VERBS:
         return not any(c.ent_type_ == "PERSON" for c in objects)
     return True
+
+
+def _beside_an_act(verb: Token) -> bool:
+    """Is speech verb *verb* a participle or a second verb beside a decree, the
+    sentence's main act ("declared martial law, citing a threat", "declared a day of
+    mourning, urging unity", "declared martial law and accused the opposition ...")?
+    The sentence reports what its subject did, in the reporter's words: why they said
+    they did it does not make the decree their statement. (Beside words that are
+    themselves a statement, "issued a statement, saying ...", they do.)"""
+    head = verb.head
+    while head.dep_ == "prep" and head.head is not head:  # "after pledging to ..."
+        head = head.head
+    return (verb.dep_ in {"advcl", "conj", "pcomp"} and head.dep_ == "ROOT"
+            and head.lemma_.casefold() in _DECREE_VERBS and not _is_speech(head))
 
 
 def _not_yet(verb: Token) -> bool:
