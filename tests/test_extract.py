@@ -286,6 +286,9 @@ def test_a_sayer_set_off_by_a_phrase_is_still_the_sayer(nlp: Language) -> None:
 @pytest.mark.parametrize("line", [
     "Keller left the White House without signing a minerals deal that Donald Trump had "
     "suggested was a condition of further aid.",
+    # a sayer in the circumstances told with "with" is not the line's either
+    "Anna Keller addressed the nation after a night of fighting that saw rebels cross the "
+    "border, with Tomas Brandt vowing his men were ready to die.",
     "Roe, 62, led a mutiny against the army's top brass in June which President Anna "
     "Keller said could have tipped the country into civil war.",
 ])

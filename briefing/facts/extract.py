@@ -1130,10 +1130,13 @@ def _closes_sentence(verb: Token) -> bool:
 def _in_relative_clause(verb: Token) -> bool:
     """Is *verb* in a clause that tells of a noun ("the deal that Trump had suggested
     was a condition", "a mutiny which Putin said could have ...") or of a time ("While
-    Roe urged ..., Doe and Poe accused him")? Its sayer speaks of that, not the line's
-    news."""
+    Roe urged ..., Doe and Poe accused him") or of the circumstances ("Putin spoke
+    after a night of fighting, with Roe vowing ..."). Its sayer speaks of that, not
+    the line's news."""
     return any(t.dep_ in {"relcl", "acl"}
                or (t.dep_ == "advcl" and any(c.dep_ == "mark" for c in t.children))
+               or (t.dep_ in {"pcomp", "pobj"} and t.head.lower_ == "with"
+                   and any(c.dep_ == "nsubj" for c in t.children))
                for t in (verb, *verb.ancestors))
 
 
