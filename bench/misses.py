@@ -22,18 +22,17 @@ A benchmark: it prints counts, passes or fails nothing.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from quality import CORPUS, Gold, brief_lines, facts_of  # noqa: E402
+from quality import Gold, arguments, brief_lines, facts_of, story_folders  # noqa: E402
 
 from briefing.facts.cache import FactCache, default_cache_dir  # noqa: E402
 from briefing.facts.extraction import extract  # noqa: E402
-from briefing.facts.modelinfo import DEFAULT_MODEL, model_identity  # noqa: E402
+from briefing.facts.modelinfo import model_identity  # noqa: E402
 from briefing.facts.themes import load_themes  # noqa: E402
 from briefing.models import Brief, Item  # noqa: E402
 from briefing.pipeline import BuildOptions, build_brief  # noqa: E402
@@ -54,24 +53,12 @@ def _told_by(why: str, brief: Brief) -> Item | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stories", help="comma-separated story folders (default: all)")
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--show", action="store_true", help="print each missed fact")
-    args = parser.parse_args()
-    import logging
-
-    logging.getLogger("briefing").setLevel(logging.ERROR)
-    wanted = set(args.stories.split(",")) if args.stories else None
+    args = arguments(__doc__.split("\n\n")[0], "print each missed fact").parse_args()
     total: Counter[str] = Counter()
     total_depths: list[int] = []
     print(f"{'story':28} {'missed':>6} " + " ".join(f"{k:>13}" for k in KINDS))
-    for gold_file in sorted(args.corpus.glob("*/gold.toml")):
-        folder = gold_file.parent
-        if (wanted and folder.name not in wanted) or not list(
-                (folder / "articles").glob("*.txt")):
-            continue
+    for folder in story_folders(args):
+        gold_file = folder / "gold.toml"
         gold = Gold.load(gold_file)
         gold.folder = folder
         themes = folder / "themes.toml"

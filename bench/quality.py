@@ -343,14 +343,18 @@ def percent(ok: int, total: int) -> str:
     return f"{ok / total:6.1%}" if total else "     -"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str, show: str) -> argparse.ArgumentParser:
+    """The options of the corpus benchmarks (this one, bench/misses.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--stories", help="comma-separated story folders (default: all)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--show", action="store_true", help="print each problem line")
-    parser.add_argument("--no-baselines", action="store_true")
-    args = parser.parse_args()
+    parser.add_argument("--show", action="store_true", help=show)
+    return parser
+
+
+def story_folders(args: argparse.Namespace) -> list[Path]:
+    """The stories of ``--corpus`` (those of ``--stories``) that have their articles."""
     import logging
 
     logging.getLogger("briefing").setLevel(logging.ERROR)  # the table, not the warnings
@@ -365,6 +369,14 @@ def main() -> int:
                   f"see {args.corpus / 'README.md'} to get them")
             continue
         stories.append(folder)
+    return stories
+
+
+def main() -> int:
+    parser = arguments(__doc__.split("\n\n")[0], "print each problem line")
+    parser.add_argument("--no-baselines", action="store_true")
+    args = parser.parse_args()
+    stories = story_folders(args)
     if not stories:
         print(f"no story with its articles under {args.corpus}; "
               f"bench/realnews/README.md says how to get them")
