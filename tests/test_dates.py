@@ -21,8 +21,14 @@ TUESDAY = dt.date(2025, 5, 27)
         ("Tuesday", False, dt.date(2025, 5, 27)),  # the day the story ran
         ("on Tuesday", False, dt.date(2025, 5, 27)),
         ("Earlier on Tuesday", False, dt.date(2025, 5, 27)),
+        ("late Monday", False, dt.date(2025, 5, 26)),
+        ("early on Monday", False, dt.date(2025, 5, 26)),
         ("on Monday", False, dt.date(2025, 5, 26)),
         ("Thursday", False, dt.date(2025, 5, 22)),  # past tense: the Thursday before
+        # the day after the paper's, in the past tense: a time zone ahead's today, or
+        # the week before's? Not sure, so not shown
+        ("early Wednesday", False, None),
+        ("Wednesday", True, dt.date(2025, 5, 28)),
         ("Thursday", True, dt.date(2025, 5, 29)),  # "will meet on Thursday": the coming one
         ("May 16", False, dt.date(2025, 5, 16)),
         ("March 10", False, dt.date(2025, 3, 10)),

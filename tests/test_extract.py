@@ -642,6 +642,8 @@ def test_a_quoted_imperative_is_a_statement(nlp: Language) -> None:
         # the day of what the line reports, from its main verb...
         ("Rescuers said on Monday that 40 people were still missing.", dt.date(2025, 3, 10)),
         ("Police said the gunmen attacked the depot on Sunday.", dt.date(2025, 3, 9)),
+        ("The coastguard called off the search on Sunday night, and said divers would go "
+         "back on Tuesday.", dt.date(2025, 3, 9)),
         # ...never from a subordinate clause about something else
         ("Over 700 people are dead after two storms hit the coast on Monday.", None),
         ("The talks, which began on Friday, have stalled.", None),

@@ -36,7 +36,9 @@ logger = logging.getLogger(__name__)
 
 _WEEKDAY = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 _VAGUE = re.compile(r"\b(week|weekend|month|months|year|years|decade|era|season)\b", re.I)
-_LEAD = re.compile(r"^(?:(?:earlier|later|late|early)\s+)?(?:on|by|from|until|since)\s+", re.I)
+_LEAD = re.compile(
+    r"^(?:(?:earlier|later|late|early)\s+(?:on\s+)?|(?:on|by|from|until|since)\s+)", re.I
+)  # "late Tuesday" is Tuesday
 _YEAR = re.compile(r"\b\d{4}\b")
 _DAY_NUMBER = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\b")
 # What makes an expression a calendar one: a weekday, a month, a day named by its
@@ -110,6 +112,9 @@ def _resolve(expression: str, published: dt.date | None, future: bool) -> dt.dat
     if published is None:
         return day
     if weekday:
+        if not future and day.weekday() == (published.weekday() + 1) % 7:
+            return None  # "voted early Wednesday" in Tuesday's paper: Wednesday where it
+            # happened, a time zone ahead, or the Wednesday before? Not sure: not shown
         if day > published and not future:
             day -= dt.timedelta(days=7)  # "said on Friday" in Tuesday's paper: last Friday
         elif day < published and future:

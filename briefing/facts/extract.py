@@ -523,7 +523,8 @@ def _facts_of(
             (
                 (_depth(verb), ent, _is_future(verb))
                 for ent in unit.ents
-                if ent.label_ == "DATE"
+                if (ent.label_ == "DATE"
+                    or ent.label_ == "TIME" and _NAMED_DAY.search(ent.text) is not None)
                 and not any(s <= ent.start_char < e for s, e in inside)
                 for verb in [_dated_verb(ent)]
                 if verb is not None and _in_main_clause(verb)
@@ -1266,6 +1267,8 @@ def _dated_verb(ent: Span) -> Token | None:
     day: such a date belongs to a clause the parse misplaced ("the quake that struck
     on Monday has killed ...")."""
     root = ent.root
+    if root.dep_ == "compound" and root.head.lemma_.casefold() in _TIMES_OF_DAY:
+        root = root.head  # "on Tuesday night": the night's verb is the day's
     if root.dep_ == "pobj" and root.head.lower_ in _BOUNDS:
         return None  # "appointed until March 1", "repaired by Friday": a period's end
     if root.dep_ == "pobj" and root.head.dep_ == "prep":
@@ -1283,6 +1286,10 @@ def _dated_verb(ent: Span) -> Token | None:
     return head if head.pos_ in {"VERB", "AUX"} else None
 
 
+_TIMES_OF_DAY = frozenset("morning afternoon evening night".split())
+# A time of a named day ("Sunday night", "early on March 3"): a date too
+_NAMED_DAY = re.compile(rf"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|{_DAY.pattern}",
+                        re.IGNORECASE)
 _FUTURE_VERBS = frozenset("expect schedule plan intend aim prepare".split())  # "is
 # scheduled to meet on Friday", "plans to travel on Monday"
 _FUTURE_AUX = frozenset({"will", "'ll", "shall", "would", "'d"})  # "said he would visit
