@@ -1086,7 +1086,7 @@ def _beside_an_act(verb: Token) -> bool:
     they did it does not make the decree their statement. (Beside words that are
     themselves a statement, "issued a statement, saying ...", they do.)"""
     head = verb.head
-    while head.dep_ == "prep" and head.head is not head:  # "after pledging to ..."
+    while head.dep_ == "prep" and head.head.i != head.i:  # "after pledging to ..."
         head = head.head
     return (verb.dep_ in {"advcl", "conj", "pcomp"} and head.dep_ == "ROOT"
             and head.lemma_.casefold() in _DECREE_VERBS and not _is_speech(head))

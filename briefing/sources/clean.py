@@ -19,12 +19,12 @@ position, never by strings of any one site:
   by ...") is the page's, not the story's;
 * the article body is the longest run of prose paragraphs; it goes on across a
   lone short label (an ad slot) or two in a row (a widget's label, then a question
-  as subheading: "Read more:", "What happened?"), and across a subheading that is followed by at
-  least two paragraphs (or one, under a subheading set between dashes, as AFP
-  writes them: "- Children saved -", or in capitals, as a wire round-up of
-  reactions names each speaker: "FOREIGN MINISTRY"), and across a social post embedded in the page
-  (a line that holds a web address and is no sentence), and it ends at a cluster of
-  two or more non-prose lines;
+  as subheading: "Read more:", "What happened?"), across a subheading that is
+  followed by at least two paragraphs (or one, under a subheading set between
+  dashes, as AFP writes them: "- Children saved -", or in capitals, as a wire
+  round-up of reactions names each speaker: "FOREIGN MINISTRY"), and across a
+  social post embedded in the page (a line that holds a web address and is no
+  sentence); it ends at a cluster of two or more non-prose lines;
   what comes before or after it belongs to the page, not the story;
 * a live page (two or more post stamps: a line that is only a clock time, perhaps
   with its day) is all its posts, from the first post's prose on;
