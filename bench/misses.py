@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import Gold, arguments, brief_lines, facts_of, story_folders  # noqa: E402
 
+from briefing.brief.select import TOLD  # noqa: E402
 from briefing.facts.cache import FactCache, default_cache_dir  # noqa: E402
 from briefing.facts.extraction import extract  # noqa: E402
 from briefing.facts.modelinfo import model_identity  # noqa: E402
@@ -44,9 +45,9 @@ KINDS = ("not extracted", "told", "ranked out", "unthemed")
 def _told_by(why: str, brief: Brief) -> Item | None:
     """The line on the page a left-out line was told by, if it was left out as telling
     its event (and that line was not dropped by the page fit in turn)."""
-    if not why.startswith("tells the same event as: "):
+    if not why.startswith(TOLD):
         return None
-    opening = why.removeprefix("tells the same event as: ").removesuffix(" ...")
+    opening = why.removeprefix(TOLD).removesuffix(" ...")
     words = len(opening.split())
     return next((item for item in brief.items
                  if " ".join(item.text.split()[:words]) == opening), None)
@@ -80,7 +81,7 @@ def main() -> int:
                 extracted[g] = extracted.get(g, False) or bool(fact.matches)
         stems_b = {s.id: Path(s.path).stem for s in brief.sources}
         lost: dict[str, str] = {}
-        below = sorted((item for item, why in brief.left_out if not why.startswith("tells")),
+        below = sorted((item for item, why in brief.left_out if not why.startswith(TOLD)),
                        key=lambda item: -item.score)
         depth: dict[str, int] = {}  # gold fact -> its best line's place below the page's end
         for n, item in enumerate(below):

@@ -40,7 +40,7 @@ from .merge import (
 )
 from .origins import origins
 
-__all__ = ["merge", "rank", "select"]
+__all__ = ["TOLD", "merge", "rank", "select"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ CENTRALITY = 2.0  # per origin telling most of what a line says in its own words
 CENTRALITY_CAP = 4.0  # ...up to four: beyond, a story's every line says "the Fed"
 CENTRAL_CANDIDATES = 60  # lines a line is compared with, those sharing most words
 
+TOLD = "tells the same event as: "  # a left-out line's reason, then the line's opening
 COVERAGE_OUTLETS = 5  # outlets the header names; beyond, the last place counts the rest
 ORDERED_LINES = 200  # lines put in marginal order; a page holds 20 to 40, and the
 # rest keep their last marginal score, so a thousand-line build stays fast
@@ -136,7 +137,7 @@ def select(
     leads, told = _one_line_per_event(
         items, clusters, [traits_by_fact[id(c.lead.fact)] for c in clusters],
         weight=weight, origin=origin, ledes=ledes)
-    left_out = [(items[i], f"tells the same event as: {_opening(items[j].text)}")
+    left_out = [(items[i], TOLD + _opening(items[j].text))
                 for i, j in told.items()]
     kept = [i for i in range(len(items)) if i not in told]
     items = [leads.get(i, items[i]) for i in kept]
