@@ -504,6 +504,31 @@ def test_fit_adds_to_lines_already_dropped(lines_per_page: int) -> None:
     assert fitted.dropped == 5 + 1
 
 
+def test_fit_puts_back_a_shorter_line_the_room_left_can_hold(lines_per_page: int) -> None:
+    # The two lowest lines: a one-line one, then one of five sentences (four printed
+    # lines) ranked just above it. The overflow, about two printed lines, takes both;
+    # the long one freed more than was needed, and the one-line one fits the room left.
+    counts = [lines_per_page // 3, lines_per_page // 3]
+    counts.append(lines_per_page - 1 - sum(counts))
+    brief = _filler_brief(counts)
+    short = min(brief.items, key=lambda item: item.score)
+    long_text = ". ".join(FILLER_TEXT.split(". ")[150:155]) + "."
+    long = dataclasses.replace(_item(FILLER, long_text), score=short.score + 0.5)
+    themes = list(brief.themes)
+    themes[0] = dataclasses.replace(themes[0], items=(*themes[0].items, long))
+    brief = dataclasses.replace(brief, themes=tuple(themes))
+    assert len(render.layout_pdf(brief).pages) == 2, "precondition: the brief overflows"
+
+    before = render.layout_count()
+    fitted, document = render.fit_to_page(brief)
+
+    assert len(document.pages) == 1
+    assert short in fitted.items and long not in fitted.items
+    assert fitted.dropped == 1
+    assert [item for item, _ in fitted.left_out] == [long]
+    assert render.layout_count() - before == fitted.extra["layouts"] <= 4
+
+
 def _one_source_per_line_brief(count: int) -> Brief:
     """Three themes of lines that each cite their own source, so the source list is long."""
     sources = tuple(

@@ -216,6 +216,8 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
         if len(document.pages) > 1 or not cut:
             break
         budget *= 2  # everything fitted: lines cut by the estimate might fit too
+    measured: dict[int, float] = {}  # by id() of the item: the height a layout gave it
+    entry_heights: dict[str, float] = {}
     while len(document.pages) > 1:
         candidates = _drop_order(current)
         if not candidates:
@@ -235,6 +237,8 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
         overflow = _overflow(document)
         heights = _item_heights(document)
         entries = _heights(document, _SOURCE_ID)
+        measured.update((id(current.items[n]), height) for n, height in heights.items())
+        entry_heights.update(entries)
         citing = Counter(source for item in current.items for source in _sources_of(item))
         needed = overflow + _FIT_SLACK_PX
         chosen: set[int] = set()
@@ -254,6 +258,9 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
         )
         current = _without(current, chosen)
         document = _timed_layout(current, seconds)
+    if current.dropped > brief.dropped:
+        current, document = _fill_room(brief, current, document, measured, entry_heights,
+                                       seconds)
     current = dataclasses.replace(
         current,
         extra={
@@ -270,6 +277,53 @@ def fit_to_page(brief: Brief) -> tuple[Brief, Document]:
             _layouts - first_layout,
         )
     return current, document
+
+
+def _fill_room(brief: Brief, fitted: Brief, document: Document, measured: dict[int, float],
+               entry_heights: dict[str, float], seconds: list[float]) -> tuple[Brief, Document]:
+    """*fitted*, with the best lines it left out that fit the room at the page's foot.
+
+    The fit drops whole lines from the bottom of the ranking, and the last one to go
+    may free more room than the overflow took: a two-line sentence ranked below it
+    then fits, and a page with room for it should not leave it out. Lines are
+    taken best first, each if its height (and that of the source entries it adds)
+    as a layout measured it fits what room is left; one more layout checks, and if
+    the page then overflows, *fitted* stands. Only lines some layout measured are
+    candidates: a line the first estimate cut was never near the page.
+    """
+    room = _room([page._page_box for page in document.pages]) - _FIT_SLACK_PX
+    on_page = {id(item) for item in fitted.items}
+    citing = Counter(source for item in fitted.items for source in _sources_of(item))
+    back: set[int] = set()
+    for item in sorted(brief.items, key=lambda item: -item.score):
+        if id(item) in on_page or id(item) not in measured:
+            continue
+        new = {source for source in _sources_of(item) if not citing[source]}
+        if not new <= entry_heights.keys():
+            continue
+        need = measured[id(item)] + sum(entry_heights[source] for source in new)
+        if need <= room:
+            back.add(id(item))
+            room -= need
+            citing.update(_sources_of(item))
+    if not back:
+        return fitted, document
+    kept = on_page | back
+    filled = _without(brief, {n for n, item in enumerate(brief.items) if id(item) not in kept})
+    trial = _timed_layout(filled, seconds)
+    if len(trial.pages) > 1:
+        logger.debug("putting back %d line(s) overflowed the page: left out", len(back))
+        return fitted, document
+    logger.debug("put back %d line(s) that fit the room left on the page", len(back))
+    return filled, trial
+
+
+def _room(pages: list[Any], bottoms: list[float] | None = None) -> float:
+    """How much room (CSS px) is left at the foot of the first page's content area;
+    *bottoms*: the pages' ``_content_bottoms``, if measured already."""
+    first = pages[0]
+    bottom = (bottoms or _content_bottoms(pages))[0]
+    return float(first.content_box_y() + first.height - bottom)
 
 
 def _timed_layout(brief: Brief, seconds: list[float]) -> Document:
@@ -757,8 +811,7 @@ def _overflow(document: Document) -> float:
     """
     pages = [page._page_box for page in document.pages]
     bottoms = _content_bottoms(pages)
-    first = pages[0]
-    room = first.content_box_y() + first.height - bottoms[0]
+    room = _room(pages, bottoms)
     spilled = sum(
         bottom - page.content_box_y() + _truncated_margin(page, before)
         for page, before, bottom in zip(pages[1:], pages, bottoms[1:], strict=False)
