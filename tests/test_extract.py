@@ -315,6 +315,14 @@ def test_a_sayer_in_a_relative_clause_is_not_the_line_s_speaker(
      "of stirring unrest.", None),
     ("In response to the flood, Anna Keller declared a day of mourning, urging unity in "
      "the face of the disaster.", None),
+    # a clause the parse hangs on the decree from a later part of the sentence
+    ("Governor Anna Keller declared a day of mourning after pledging to find and punish "
+     "all those behind the blast, which left 40 people dead, including two children, and "
+     "more than 90 were injured.", None),
+    # one who declares themself something takes a post, and says nothing
+    ("General Tomas Brandt has declared himself head of the new military council.", None),
+    ("General Tomas Brandt has declared himself head of the Council for the Defence of "
+     "the Republic formed in Lusania.", None),
     # ...but beside a statement, it is theirs
     ("Anna Keller issued a statement on the flood, saying the bridge would be rebuilt "
      "within two years.", "Anna Keller"),

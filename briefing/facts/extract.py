@@ -1061,21 +1061,36 @@ def _sayers(verb: Token) -> list[Token]:
 
 def _is_speech(verb: Token) -> bool:
     """Does *verb* report a statement (lexicon.SPEECH_VERBS), not an act in a speech
-    verb's words: a decree, "Roe declared a state of emergency" (a thing declared), not
-    "Roe declared that the port is open"; or a greeting, "Roe welcomed Doe" (a person
-    welcomed), not "Roe welcomed the deal"? An act is the reporter's account, and no
-    one's words."""
+    verb's words: a decree, "Roe declared a state of emergency" (a thing declared),
+    "Roe declared himself president", not "Roe declared that the port is open"; or a
+    greeting, "Roe welcomed Doe" (a person welcomed), not "Roe welcomed the deal"? An
+    act is the reporter's account, and no one's words."""
     lemma = verb.lemma_.casefold()
     if lemma not in SPEECH_VERBS:
         return False
     objects = [c for c in verb.children if c.dep_ == "dobj"]
-    if any(c.dep_ in {"ccomp", "xcomp"} for c in verb.children):
-        return True
+    clauses = [c for c in verb.children if c.dep_ in {"ccomp", "xcomp"}]
     if lemma in _DECREE_VERBS:
-        return not objects
+        if objects or _of_oneself(verb):
+            return False  # a thing declared; a clause beside it is the parse's slip
+            # ("declared a day of mourning ..., and more than 90 were injured")
+        # "declared that the port is open" says; "declared the vote void" (no verb) acts
+        return not clauses or any(c.pos_ in {"VERB", "AUX"} for c in clauses)
+    if clauses:
+        return True
     if lemma in _GREETING_VERBS:
         return not any(c.ent_type_ == "PERSON" for c in objects)
     return True
+
+
+def _of_oneself(verb: Token) -> bool:
+    """Does *verb* take its own subject as its object: "declared himself head of the
+    council" (a post taken, however the parse hangs the words after it)?"""
+    after = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+    return after is not None and after.lower_ in _REFLEXIVES
+
+
+_REFLEXIVES = frozenset({"himself", "herself", "itself", "themselves", "themself"})
 
 
 def _beside_an_act(verb: Token) -> bool:
