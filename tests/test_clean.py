@@ -396,3 +396,23 @@ def test_the_story_starts_at_the_paragraph_under_its_byline() -> None:
     assert kept(text) == [lede, *BODY]
     # with no byline above it, the lone paragraph before the widget is not the story's
     assert kept("\n".join(["Fuel tax rises", lede, *widget, *BODY])) == BODY
+
+
+def test_a_caption_set_around_its_credit_is_no_line_of_the_story() -> None:
+    # as public radio sites print a picture, in our own words: the caption, the
+    # photographer's credit over three short lines, the caption again, then the story;
+    # a caption this long was taken for the story, and the story for what follows it
+    caption = ("Farmers drive their tractors along the ring road around Lyon on Monday "
+               "after the government said it would raise the fuel tax next year. The "
+               "farmers blocked the road for six hours and said they would come back on "
+               "Thursday, when the plan goes to a vote in parliament. It is the largest "
+               "protest against the budget since the new government took office.")
+    text = "\n".join(["Listen live", "Farmers block Lyon's ring road", "", caption,
+                      "Jean Dupont", "/", "AFP via Getty Images", caption, "", *BODY])
+    assert kept(text) == BODY
+    assert [s.reason for s in segment_article(text) if text[s.start : s.end] == caption] == [
+        "photo caption: repeated around its credit", "repeated line (headline or navigation)"]
+    # a paragraph repeated with no credit between is no caption
+    plain = "\n".join([BODY[0], "By Anne Martin", *BODY])
+    assert "photo caption: repeated around its credit" not in [
+        s.reason for s in segment_article(plain)]

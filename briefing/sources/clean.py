@@ -28,7 +28,9 @@ position, never by strings of any one site:
   what comes before or after it belongs to the page, not the story;
 * a live page (two or more post stamps: a line that is only a clock time, perhaps
   with its day) is all its posts, from the first post's prose on;
-* a line followed by the same words and a credit in brackets is a picture's caption;
+* a line followed by the same words and a credit in brackets is a picture's caption,
+  and so is one printed again after its credit on short lines of their own ("Jane
+  Roe", "/", "AFP via Getty Images");
 * a story starts no later than a paragraph opening with an agency's dateline
   ("WOODSIDE, Calif. (AP) — ...") or the paragraph under its byline ("By Jane
   Roe"), though links to other stories follow it; and a lone paragraph above such
@@ -125,6 +127,12 @@ _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+(?:\s*[,(]|
 # A web address in a line that is no sentence: a social post embedded in the page
 # ("... https://t.co/...", "pic.twitter.com/..."), or a bare link
 _EMBED = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
+# A picture's credit on a line of its own: "Pool/Getty Images", "/", "AFP via Getty Images"
+_CREDIT_LINE = re.compile(
+    r"/|\b(?:getty images|afp|ap photo|reuters|epa|shutterstock|alamy|pool)\b", re.IGNORECASE
+)
+MAX_CREDIT_LINES = 3  # lines a credit takes between a caption and its repeat...
+MAX_CREDIT_WORDS = 6  # ...each this short at most
 _NO_END = "headline or label: no sentence-final punctuation"
 _CAPTION = "photo caption with credit"
 MIN_CUT_SENTENCES = 2  # full sentences a cut-off paragraph must hold to be prose...
@@ -266,6 +274,17 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
             line = _Line(rest, end, " ".join(text[rest:end].split()), False,
                          "unfinished: the text stops mid-sentence")
         lines.append(line)
+    for number, line in enumerate(lines):
+        # a picture's caption printed twice around its credit, a line or three of its
+        # own ("Jane Roe", "/", "AFP via Getty Images"), as public radio sites print it
+        following = lines[number + 1 : number + 2 + MAX_CREDIT_LINES]
+        again = next((n for n, other in enumerate(following)
+                      if other.text.casefold() == line.text.casefold()), 0)
+        credit = following[:again]
+        if line.prose and credit and not any(other.prose for other in credit) and any(
+                other.words <= MAX_CREDIT_WORDS and _CREDIT_LINE.search(other.text)
+                for other in credit):
+            line.prose, line.reason = False, "photo caption: repeated around its credit"
     for line, after in pairwise(lines):
         # the alt text of a picture, then the same words with the credit in brackets
         tail = after.text[len(line.text):].strip()
