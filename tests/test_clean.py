@@ -416,3 +416,18 @@ def test_a_caption_set_around_its_credit_is_no_line_of_the_story() -> None:
     plain = "\n".join([BODY[0], "By Anne Martin", *BODY])
     assert "photo caption: repeated around its credit" not in [
         s.reason for s in segment_article(plain)]
+
+
+def test_a_standfirst_printed_again_as_the_first_paragraph_keeps_the_lede() -> None:
+    # a page's summary above the byline, then the same words as the story's first
+    # paragraph: the summary is page furniture, the paragraph is the story's lede
+    lede = ("The government will raise the fuel tax by six cents a litre next year to "
+            "close a widening budget gap, the finance ministry said on Monday.")
+    text = "\n".join(["Fuel tax to rise as deficit widens", lede, "By Anne Martin",
+                      "March 3, 2025", lede, *BODY])
+    assert kept(text) == [lede, *BODY]
+    assert [s.kept for s in segment_article(text) if text[s.start : s.end] == lede] == [
+        False, True]
+    # a paragraph of the story printed again lower down (a pull quote) stays out
+    quote = "\n".join([*BODY, "By Anne Martin", BODY[1], "Read more"])
+    assert kept(quote) == BODY

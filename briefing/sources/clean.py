@@ -35,7 +35,8 @@ position, never by strings of any one site:
   ("WOODSIDE, Calif. (AP) — ...") or the paragraph under its byline ("By Jane
   Roe"), though links to other stories follow it; and a lone paragraph above such
   a story (a picture's caption, the page's summary) is not the story, though it is
-  as long.
+  as long; when that summary is printed again right above the body, the copy is the
+  story's first paragraph, and is kept.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class _Line:
     text: str
     prose: bool
     reason: str
+    copy_of: int | None = None  # the index of the line this one prints again
 
     @property
     def words(self) -> int:
@@ -164,6 +166,8 @@ def segment_article(text: str, *, title: str | None = None) -> tuple[Segment, ..
     for index, line in enumerate(lines):
         if body is None:
             kept, reason = False, line.reason if not line.prose else "no article body found"
+        elif _standfirst_again(lines, index, body):
+            kept, reason = True, "article body: its first paragraph, printed above as a summary"
         elif not line.prose:
             kept, reason = False, line.reason
         elif index < body[0]:
@@ -174,6 +178,15 @@ def segment_article(text: str, *, title: str | None = None) -> tuple[Segment, ..
             kept, reason = True, "article body"
         segments.append(Segment(line.start, line.end, kept, reason))
     return tuple(segments)
+
+
+def _standfirst_again(lines: list[_Line], index: int, body: tuple[int, int]) -> bool:
+    """Whether line *index* prints again, at the top of the story, a paragraph that
+    stood above it as the page's summary (a standfirst, its byline between): the
+    story's first paragraph, which the summary above the body must not take with it."""
+    first = lines[index].copy_of
+    return (first is not None and first < body[0] and lines[first].prose
+            and body[0] - 1 <= index <= body[1])
 
 
 def _physical_lines(text: str) -> list[tuple[int, int]]:
@@ -233,13 +246,14 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 
 def _classify(text: str, title: str | None = None) -> list[_Line]:
     lines: list[_Line] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     headline = " ".join(title.split()).casefold() if title else None
     for start, end in _paragraphs(text):
         stripped = " ".join(text[start:end].split())
         line = _Line(start, end, stripped, True, "prose")
         if stripped.casefold() in seen:
             line.prose, line.reason = False, "repeated line (headline or navigation)"
+            line.copy_of = seen[stripped.casefold()]
         elif headline and stripped.casefold() == headline:
             line.prose, line.reason = False, "the headline (the article's title)"
         elif (_CREDIT.search(stripped) or _LEADING_CREDIT.search(stripped)
@@ -253,7 +267,6 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
             line.prose, line.reason = False, _NO_END
         elif line.words < MIN_PROSE_WORDS:
             line.prose, line.reason = False, f"too short for a sentence ({line.words} words)"
-        seen.add(stripped.casefold())
         opened = _opens_with(text, start, end, title) if line.prose and headline else None
         if opened is not None:
             # the headline run into the standfirst on one line ("Decision ... made by
@@ -274,6 +287,7 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
             line = _Line(rest, end, " ".join(text[rest:end].split()), False,
                          "unfinished: the text stops mid-sentence")
         lines.append(line)
+        seen.setdefault(stripped.casefold(), len(lines) - 1)
     for number, line in enumerate(lines):
         # a picture's caption printed twice around its credit, a line or three of its
         # own ("Jane Roe", "/", "AFP via Getty Images"), as public radio sites print it
