@@ -172,10 +172,20 @@ def facts_of(gold: Gold, sentences: list[GoldSentence]) -> set[str]:
 def same_person(name: str, gold: str) -> bool:
     """One person's two spellings: the same surname or a part of the name, with or
     without diacritics or hyphens (a source writes "Šutaj Eštok", the gold "Sutaj
-    Estok"; "Majed Al Ansari" and "Majed Al-Ansari"), or a surname spelled alike."""
+    Estok"; "Majed Al Ansari" and "Majed Al-Ansari"), or a surname spelled alike,
+    unless both give a first name and the two differ (a widow's and a mother's)."""
     said, want = _plain(name).split(), _plain(gold).split()
-    return bool(said and want) and (said[-1] == want[-1] or set(said) <= set(want)
-                                    or _spelled_alike(said[-1], want[-1]))
+    if not (said and want):
+        return False
+    if set(said) <= set(want) or set(want) <= set(said) or len(set(said) & set(want)) >= 2:
+        return True  # "Waqar-uz-Zaman" and "Waker-Uz-Zaman", two transliterations
+    if not (said[-1] == want[-1] or _spelled_alike(said[-1], want[-1])):
+        return False
+    # one surname, two given names: "Lyudmila Navalnaya" is not "Yulia Navalnaya"
+    given, wanted = said[0].rstrip("."), want[0].rstrip(".")
+    if len(said) == 1 or len(want) == 1 or min(len(given), len(wanted)) == 1:
+        return given[:1] == wanted[:1] or len(said) == 1 or len(want) == 1  # an initial
+    return SequenceMatcher(None, given, wanted).ratio() >= 0.8  # "Sergey", "Sergei"
 
 
 def _spelled_alike(one: str, other: str) -> bool:

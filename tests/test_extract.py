@@ -117,6 +117,15 @@ def test_missing_model_error_says_how_to_install() -> None:
         # a hyphenated name as the text spells it, not as its tokens come
         ("The talks will resume in June, senior party official Omar Al-Rashid told a news "
          "conference in Ankara.", "Omar Al-Rashid", "reported"),
+        # one joined by hyphens after a title, which the parse splits
+        ("Army chief General Idris Waker-Ul-Haq said the talks would resume in June.",
+         "Idris Waker-Ul-Haq", "reported"),
+        ("Army chief General Waker-Ul-Haq said the talks would resume in June.",
+         "Waker-Ul-Haq", "reported"),
+        # the words before a title are no part of the name
+        ("The premier has resigned and an interim government is taking over, Ruritania "
+         "Army Chief General Karim-uz-Saman announced here on Monday.", "Karim-uz-Saman",
+         "reported"),
     ],
 )
 def test_speaker_and_kind(nlp: Language, sentence: str, speaker: str | None, kind: str) -> None:
@@ -464,6 +473,19 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
 
 # Attribution pitfalls seen on real news, in sentences of our own (wire, broadcaster
 # and daily styles): each paragraph list ends with the line whose speaker is checked.
+def test_a_surname_two_people_share_is_left_as_written(nlp: Language) -> None:
+    # an invented report naming a widow and a mother of one surname: "Ostrova said"
+    # is either, and is printed as the source gives it, never as the longer name
+    first = ("Olga Markova, the dissident's mother, travelled to the prison colony on "
+             "Saturday, and his widow, Elena Markova, spoke in Munich.")
+    quote = '"We will not be silenced by this crime," Markova said on Sunday.'
+    *_, fact = facts_of(nlp, first, quote)
+    assert fact.speaker == "Markova"
+    # with one person of that name, the surname is hers
+    *_, fact = facts_of(nlp, "His widow, Elena Markova, spoke in Munich on Saturday.", quote)
+    assert fact.speaker == "Elena Markova"
+
+
 @pytest.mark.parametrize(
     "paragraphs, speaker",
     [

@@ -609,6 +609,16 @@ def test_speaker_named_in_full_once_then_by_surname() -> None:
     assert html.count("<strong class=\"speaker\">Fidan:</strong>") == 1
 
 
+def test_two_speakers_of_one_surname_are_named_in_full_each_time() -> None:
+    line = "He noted that talks on a second prisoner exchange are underway."
+    lines = [_item(SABAH, line, speaker=name)
+             for name in ("Elena Markova", "Olga Markova", "Elena Markova")]
+    html = render.render_html(_brief(("Talks", lines)))
+    assert html.count("<strong class=\"speaker\">Elena Markova:</strong>") == 2
+    assert html.count("<strong class=\"speaker\">Olga Markova:</strong>") == 1
+    assert "<strong class=\"speaker\">Markova:</strong>" not in html
+
+
 def test_item_date_is_shown_short_with_year_only_when_it_differs() -> None:
     this_year = dataclasses.replace(
         _item(KYIV, "No official date or venue for a second round of talks has been agreed."),

@@ -110,6 +110,26 @@ def test_statements_of_different_speakers_are_not_merged() -> None:
     assert len(brief_of(a, b).items) == 2
 
 
+def test_two_people_of_one_surname_keep_their_own_names() -> None:
+    # a widow and a mother, as two outlets name them; "Ostrova" alone may be either
+    widow = fact("1", "Maria Ostrova said she would carry on her husband's work in exile.",
+                 speaker="Maria Ostrova")
+    mother = fact("2", "Vera Ostrova said she had been kept from seeing her son's body.",
+                  speaker="Vera Ostrova")
+    bare = fact("2", "Ostrova said the family would go to court over the delay in talks.",
+                speaker="Ostrova")
+    spelt = fact("1", "Jon Ostrov said the harbour would reopen on the first of the month.",
+                 speaker="Jon Ostrov")
+    full = fact("2", "John Ostrov said the ferries would run again once the ice had gone.",
+                speaker="John Ostrov")
+    speakers = {item.text: item.speaker for item in brief_of(widow, mother, bare, spelt,
+                                                              full).items}
+    assert speakers[widow.text] == "Maria Ostrova"
+    assert speakers[mother.text] == "Vera Ostrova"
+    assert speakers[bare.text] == "Ostrova"
+    assert speakers[spelt.text] == speakers[full.text]  # one name spelt two ways
+
+
 def test_named_official_and_corroboration_rank_first() -> None:
     plain = fact("1", "The proposal comes as diplomacy searches for a venue.", position=0.0)
     named = fact("1", "Fidan said Ankara wanted to host another round.", speaker="Hakan Fidan",

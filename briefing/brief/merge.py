@@ -22,7 +22,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import chain
 
-from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS
+from ..facts.lexicon import ROLE_WORDS, SPEECH_VERBS, one_person
 from ..models import LIMITS, NUMERIC_LABELS, Fact, Placement
 
 __all__ = ["Cluster", "Traits", "conflicts", "containment", "merge", "most_shared", "same_act",
@@ -284,13 +284,8 @@ def _same_statement(a: Traits, b: Traits, weight: dict[str, float] | None = None
 
 
 def _one_person(a: Traits, b: Traits) -> bool:
-    """Do the two speakers name one person? The same surname, or one name's words
-    all within the other's ("Tedros" and "Tedros Adhanom Ghebreyesus")."""
-    if a.speaker == b.speaker:
-        return True
-    x = set((a.fact.speaker or "").casefold().split())
-    y = set((b.fact.speaker or "").casefold().split())
-    return bool(x and y) and (x <= y or y <= x)
+    """Do the two speakers name one person (``lexicon.one_person``)?"""
+    return one_person(a.fact.speaker or "", b.fact.speaker or "")
 
 
 def _same_voice(a: Traits, b: Traits) -> bool:

@@ -583,18 +583,20 @@ def _speaker_label(item: Item, introduced: set[str]) -> str | None:
     """The speaker's name, unless the line already names them by surname.
 
     The first label of a person gives the full name, later ones the surname, as a
-    written brief would; a line that names the person in full introduces them too.
+    written brief would, unless another person of that surname was named before;
+    a line that names the person in full introduces them too.
     """
     if not item.speaker or not item.speaker.split():
         return None
     surname = item.speaker.split()[-1]
     in_text = re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text)
     first = item.speaker not in introduced
+    shared = any(other != item.speaker and other.split()[-1] == surname for other in introduced)
     introduced.add(item.speaker)
     # The surname as a word of its own, possessive allowed: "Roe's", not "Libya" for "Li".
     if in_text:
         return None
-    return item.speaker if first else surname
+    return item.speaker if first or shared else surname
 
 
 def _short_date(day: dt.date, today: dt.date) -> str:

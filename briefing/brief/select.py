@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..facts.lexicon import SPEECH_VERBS
+from ..facts.lexicon import SPEECH_VERBS, one_person
 from ..models import (
     Brief,
     BriefTheme,
@@ -512,7 +512,7 @@ def _item(cluster: Cluster, names: dict[str, str], ledes: frozenset[Fact],
     lead = cluster.lead
     facts = cluster.facts
     speakers = [f.speaker for f in facts if f.speaker]
-    speaker = names.get(surname(speakers[0]), speakers[0]) if speakers else None
+    speaker = names.get(speakers[0], speakers[0]) if speakers else None
     # Sources may place the same statement differently (one names the topic, one
     # does not): the placement with the most matched terms decides.
     best = max(cluster.placements, key=lambda p: (len(p.reason), p is lead))
@@ -542,15 +542,20 @@ def _agreed_date(facts: Sequence[Fact]) -> dt.date | None:
 
 
 def _canonical_names(facts: Sequence[Fact]) -> dict[str, str]:
-    """One name per person: "Jon Roe" and "John Roe" share a surname."""
+    """One name per person, each speaker's name to the fullest of its person's: "Roe"
+    and "Jon Roe" to "John Roe". A name that may be either of two people ("Navalnaya",
+    of Yulia and Lyudmila Navalnaya) stays as the source gives it."""
     by_surname: dict[str, Counter[str]] = {}
     for fact in facts:
         if fact.speaker:
             by_surname.setdefault(surname(fact.speaker), Counter())[fact.speaker] += 1
-    return {
-        surname: max(counts, key=lambda n: (len(n.split()), counts[n]))
-        for surname, counts in by_surname.items()
-    }
+    names = {}
+    for counts in by_surname.values():
+        for name in counts:
+            alike = [other for other in counts if one_person(name, other)]
+            if all(one_person(one, other) for one in alike for other in alike):
+                names[name] = max(alike, key=lambda n: (len(n.split()), counts[n]))
+    return names
 
 
 def _coverage(sources: Sequence[Source], sections: Sequence[BriefTheme], themes: Themes) -> str:

@@ -32,7 +32,7 @@ from ..sources.clean import DATELINE
 from ..sources.clean import MONTH as _MONTH
 from .lexicon import GENDERED_WORDS as _GENDERED
 from .lexicon import ROLE_WORDS as _ROLE_WORDS
-from .lexicon import SPEECH_VERBS
+from .lexicon import SPEECH_VERBS, one_person
 from .lexicon import TITLE_WORDS as _TITLE_WORDS
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_identity
 
@@ -364,6 +364,8 @@ class _SourceState:
 
     source: Source
     surnames: dict[str, str] = field(default_factory=dict)  # "roe" -> "Jane Roe"
+    # surnames of two people ("Yulia Navalnaya", "Lyudmila Navalnaya"): alone, either
+    shared: set[str] = field(default_factory=set)
     salient: str | None = None  # the person a "he said" refers to
     # the last named person, whom "the minister said" may mean even after an
     # unnamed sayer ("fishermen protested, saying ...") made "he" ambiguous
@@ -383,9 +385,13 @@ class _SourceState:
             if len(parts) < 2:
                 continue  # one-word PERSON tags are often wrong; full names are not
             key = parts[-1].casefold()
-            if len(name) > len(self.surnames.get(key, "")):
+            known = self.surnames.get(key)
+            if known is not None and not one_person(name, known):
+                self.shared.add(key)
+            if len(name) > len(known or ""):
                 self.surnames[key] = name
-            self._learn_title(ent, self.surnames[key])
+            self._learn_title(ent, self.surnames[key]
+                              if one_person(name, self.surnames[key]) else name)
         for sent in doc.sents:
             self._learn_genders(sent)
 
@@ -450,12 +456,15 @@ class _SourceState:
         here = _full_name(token)
         if here is not None and not (name and set(here.split()) <= set(name.split())):
             return here  # "His wife, Helen Roe, said": not the Tom Roe named before
+        if name and token.text.casefold() in self.shared:
+            return token.text  # "Navalnaya said" of one of two: the name as written
         if name:
             return name
         compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
-        if any(c.lower_ in _TITLE_WORDS for c in compounds):  # "President Roe said"
-            named = [*(c for c in compounds if c.lower_ not in _TITLE_WORDS), token]
-            return _spelled(named) or None
+        titles = [c.i for c in compounds if c.lower_ in _TITLE_WORDS]
+        if titles:  # "President Roe said"; "Army Chief General Roe": Roe, not "Army Chief"
+            named = [*(c for c in compounds if c.i > max(titles)), token]
+            return _spelled(_with_hyphened(named)) or None
         if token.ent_type_ == "PERSON":  # the model's own word, in this very sentence
             ent = _entity(token)
             if ent is not None and _clean_name(ent):
@@ -1348,6 +1357,23 @@ def _clean_name(ent: Span) -> str:
     if all(word.lower_ in _ROLE_WORDS for word in words):
         return ""  # "Deputy Minister": a role, not a name
     return _spelled(words).strip(" ,.'’")
+
+
+_HYPHENS = frozenset("-‐‑")  # hyphen-minus, hyphen, non-breaking hyphen
+
+
+def _with_hyphened(words: list[Token]) -> list[Token]:
+    """A name's words with the parts hyphens join to them, as the parse leaves them
+    out: "General Waker-Us-Zaman" is "Waker-Us-Zaman", not "Us Zaman"."""
+    doc = words[-1].doc
+    picked = {t.i for t in words}
+    for word in words:
+        i = word.i
+        while (i >= 2 and doc[i - 1].text in _HYPHENS and not doc[i - 1].whitespace_
+               and not doc[i - 2].whitespace_ and doc[i - 2].pos_ == "PROPN"):
+            picked.update((i - 1, i - 2))
+            i -= 2
+    return [doc[i] for i in sorted(picked)]
 
 
 def _spelled(words: Sequence[Token]) -> str:

@@ -2,12 +2,18 @@
 
 Extraction (``extract.py``, with spaCy) finds speakers with them; selection
 (``brief/select.py``, without spaCy) leaves them out when it compares what two
-sentences say, since a speaker's name and "said" do not make two reports one.
+sentences say, since a speaker's name and "said" do not make two reports one. Both
+ask ``one_person`` whether two names may be one person's.
 """
 
 from __future__ import annotations
 
-__all__ = ["GENDERED_WORDS", "ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS"]
+from difflib import SequenceMatcher
+
+__all__ = ["GENDERED_WORDS", "ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS", "one_person"]
+
+GIVEN_NAME_LIKENESS = 0.8  # "Jon" and "John" (0.86) are one name spelt two ways; "Jane"
+# and "John" (0.5), "Yulia" and "Lyudmila", are two people
 
 # Verbs that report speech or a stated position, by lemma; a post is one too ("wrote on
 # X that", "posted").
@@ -54,3 +60,21 @@ GENDERED_WORDS = {
         widow girlfriend grandmother aunt niece
         """.split(), "f"),
 }
+
+
+def one_person(name: str, other: str) -> bool:
+    """May *name* and *other* be one person's? One's words all within the other's
+    ("Tedros", "Tedros Adhanom Ghebreyesus"), or one surname with given names spelt
+    alike ("Jon Roe" and "John Roe", "J. Roe" and "Jane Roe"); not "Yulia Navalnaya"
+    and "Lyudmila Navalnaya", a widow and a mother."""
+    words, others = name.casefold().split(), other.casefold().split()
+    if not (words and others):
+        return False
+    if set(words) <= set(others) or set(others) <= set(words):
+        return True
+    if words[-1] != others[-1]:
+        return False
+    given, other_given = words[0].rstrip("."), others[0].rstrip(".")
+    if min(len(given), len(other_given)) == 1:
+        return given[:1] == other_given[:1]  # an initial
+    return SequenceMatcher(None, given, other_given).ratio() >= GIVEN_NAME_LIKENESS
