@@ -473,6 +473,16 @@ def test_facts_round_trip_through_json_records_and_bad_records_are_refused(
 
 # Attribution pitfalls seen on real news, in sentences of our own (wire, broadcaster
 # and daily styles): each paragraph list ends with the line whose speaker is checked.
+def test_a_knight_called_by_his_given_name_is_the_man_named_in_full(nlp: Language) -> None:
+    first = "Labour leader Alan Whitcombe won the election by a wide margin on Friday."
+    line = "Speaking in central London, Sir Alan said the country had voted for change."
+    *_, fact = facts_of(nlp, first, line)
+    assert fact.speaker == "Alan Whitcombe"
+    # with no one of that given name named in full, the name is as the line gives it
+    *_, fact = facts_of(nlp, "Labour won the election by a wide margin on Friday.", line)
+    assert fact.speaker == "Alan"
+
+
 def test_a_surname_two_people_share_is_left_as_written(nlp: Language) -> None:
     # an invented report naming a widow and a mother of one surname: "Ostrova said"
     # is either, and is printed as the source gives it, never as the longer name

@@ -260,6 +260,8 @@ def test_every_line_has_one_marker_per_citation_linking_to_its_source() -> None:
         ("Sergey Lavrov", "Lavrov's remarks drew a reply from Kyiv.", False),
         ("Recep Tayyip Erdoğan", "Erdoğan has pledged support.", False),
         ("Li Qiang", "Libya was not discussed.", True),  # "Li" is not a word in "Libya"
+        ("Alan Whitcombe", "Sir Alan said the country had voted for change.", False),
+        ("Alan Whitcombe", "Alan said the country had voted for change.", True),
         (None, "Talks continue.", False),
     ],
 )

@@ -589,7 +589,9 @@ def _speaker_label(item: Item, introduced: set[str]) -> str | None:
     if not item.speaker or not item.speaker.split():
         return None
     surname = item.speaker.split()[-1]
-    in_text = re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text)
+    given = item.speaker.split()[0]
+    in_text = re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text) or re.search(
+        rf"\b(?:Sir|Dame) {re.escape(given)}(?!\w)", item.text)  # "Sir Keir said"
     first = item.speaker not in introduced
     shared = any(other != item.speaker and other.split()[-1] == surname for other in introduced)
     introduced.add(item.speaker)

@@ -464,6 +464,12 @@ class _SourceState:
         titles = [c.i for c in compounds if c.lower_ in _TITLE_WORDS]
         if titles:  # "President Roe said"; "Army Chief General Roe": Roe, not "Army Chief"
             named = [*(c for c in compounds if c.i > max(titles)), token]
+            if len(named) == 1 and token.doc[max(titles)].lower_ in _GIVEN_NAME_TITLES:
+                # "Sir Keir said": a knight is called by his given name
+                known = {n for n in self.surnames.values()
+                         if n.split()[0].casefold() == token.lower_}
+                if len(known) == 1:
+                    return known.pop()
             return _spelled(_with_hyphened(named)) or None
         if token.ent_type_ == "PERSON":  # the model's own word, in this very sentence
             ent = _entity(token)
@@ -1359,6 +1365,7 @@ def _clean_name(ent: Span) -> str:
     return _spelled(words).strip(" ,.'’")
 
 
+_GIVEN_NAME_TITLES = frozenset({"sir", "dame"})  # titles said before a given name
 _HYPHENS = frozenset("-‐‑")  # hyphen-minus, hyphen, non-breaking hyphen
 
 
