@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from briefing.facts.cache import FactCache, default_cache_dir  # noqa: E402
 from briefing.facts.extraction import extract  # noqa: E402
+from briefing.facts.lexicon import one_person  # noqa: E402
 from briefing.facts.modelinfo import DEFAULT_MODEL, model_identity  # noqa: E402
 from briefing.facts.themes import load_themes  # noqa: E402
 from briefing.models import Brief, Fact, Item, Source  # noqa: E402
@@ -182,10 +183,7 @@ def same_person(name: str, gold: str) -> bool:
     if not (said[-1] == want[-1] or _spelled_alike(said[-1], want[-1])):
         return False
     # one surname, two given names: "Lyudmila Navalnaya" is not "Yulia Navalnaya"
-    given, wanted = said[0].rstrip("."), want[0].rstrip(".")
-    if len(said) == 1 or len(want) == 1 or min(len(given), len(wanted)) == 1:
-        return given[:1] == wanted[:1] or len(said) == 1 or len(want) == 1  # an initial
-    return SequenceMatcher(None, given, wanted).ratio() >= 0.8  # "Sergey", "Sergei"
+    return one_person(" ".join([*said[:-1], want[-1]]), " ".join(want))
 
 
 def _spelled_alike(one: str, other: str) -> bool:

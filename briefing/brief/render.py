@@ -35,6 +35,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..errors import RenderError
+from ..facts.lexicon import GIVEN_NAME_TITLES
 from ..models import BIDI_CONTROL, Brief, BriefTheme, Item, Source
 from .origins import agency_named
 
@@ -590,8 +591,9 @@ def _speaker_label(item: Item, introduced: set[str]) -> str | None:
         return None
     surname = item.speaker.split()[-1]
     given = item.speaker.split()[0]
+    titles = "|".join(title.title() for title in sorted(GIVEN_NAME_TITLES))
     in_text = re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", item.text) or re.search(
-        rf"\b(?:Sir|Dame) {re.escape(given)}(?!\w)", item.text)  # "Sir Keir said"
+        rf"\b(?:{titles}) {re.escape(given)}(?!\w)", item.text)  # "Sir Keir said"
     first = item.speaker not in introduced
     shared = any(other != item.speaker and other.split()[-1] == surname for other in introduced)
     introduced.add(item.speaker)

@@ -31,8 +31,8 @@ from ..models import LIMITS, NUMERIC_LABELS, Fact, Source, ThemeMatch, Themes
 from ..sources.clean import DATELINE
 from ..sources.clean import MONTH as _MONTH
 from .lexicon import GENDERED_WORDS as _GENDERED
+from .lexicon import GIVEN_NAME_TITLES, SPEECH_VERBS, one_person
 from .lexicon import ROLE_WORDS as _ROLE_WORDS
-from .lexicon import SPEECH_VERBS, one_person
 from .lexicon import TITLE_WORDS as _TITLE_WORDS
 from .modelinfo import DEFAULT_MODEL, MODEL_INSTALL_HINT, model_data, model_identity
 
@@ -464,7 +464,7 @@ class _SourceState:
         titles = [c.i for c in compounds if c.lower_ in _TITLE_WORDS]
         if titles:  # "President Roe said"; "Army Chief General Roe": Roe, not "Army Chief"
             named = [*(c for c in compounds if c.i > max(titles)), token]
-            if len(named) == 1 and token.doc[max(titles)].lower_ in _GIVEN_NAME_TITLES:
+            if len(named) == 1 and token.doc[max(titles)].lower_ in GIVEN_NAME_TITLES:
                 # "Sir Keir said": a knight is called by his given name
                 known = {n for n in self.surnames.values()
                          if n.split()[0].casefold() == token.lower_}
@@ -1365,7 +1365,6 @@ def _clean_name(ent: Span) -> str:
     return _spelled(words).strip(" ,.'’")
 
 
-_GIVEN_NAME_TITLES = frozenset({"sir", "dame"})  # titles said before a given name
 _HYPHENS = frozenset("-‐‑")  # hyphen-minus, hyphen, non-breaking hyphen
 
 

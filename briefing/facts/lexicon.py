@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-__all__ = ["GENDERED_WORDS", "ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS", "one_person"]
+__all__ = ["GENDERED_WORDS", "GIVEN_NAME_TITLES", "ROLE_WORDS", "SPEECH_VERBS", "TITLE_WORDS",
+           "one_person"]
 
 GIVEN_NAME_LIKENESS = 0.8  # "Jon" and "John" (0.86) are one name spelt two ways; "Jane"
 # and "John" (0.5), "Yulia" and "Lyudmila", are two people
@@ -31,6 +32,8 @@ SPEECH_VERBS = frozenset(
 TITLE_WORDS = frozenset(
     "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
 )
+# Titles said before a given name alone: "Sir Keir" is Keir Starmer.
+GIVEN_NAME_TITLES = frozenset({"sir", "dame"})
 # Words naming an office or a role, never a person's name: "the Minister said" has a
 # speaker the article may have introduced ("Foreign Minister Jane Roe"), but "Minister"
 # is not her name.
