@@ -264,6 +264,14 @@ def test_he_said_after_someone_else_is_named_stays_unattributed(nlp: Language) -
     # and a "he said" already credited to someone
     ("Foreign Minister Tomas Brandt said on Monday the border would stay open to trucks. "
      "He said his government would review the decision in a month.", "she", None),
+    # a "she" before a name in the sentence naming him is someone else's: the next
+    # "she said" may be hers, not his, when nothing says what he is
+    ("She was due to speak on the border, the summit's chair Niklas Berger said.",
+     "she", None),
+    ("She was due to speak on the border, the summit's chair Niklas Berger said.",
+     "he", "Niklas Berger"),
+    ("The summit's chair Niklas Berger said the border was its first topic.",
+     "she", "Niklas Berger"),
 ])
 def test_a_he_or_she_said_is_not_credited_to_someone_of_the_other_sex(
     nlp: Language, before: str, pronoun: str, speaker: str | None

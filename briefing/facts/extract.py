@@ -375,6 +375,9 @@ class _SourceState:
     # "Jane Roe" -> {"f"}: what the article says of a person's sex ("Mrs Roe", "his
     # widow, Jane Roe", "Roe said she ..."); both, when its cues disagree
     genders: dict[str, set[str]] = field(default_factory=dict)
+    # "Jane Roe" -> {"m"}: a pronoun before her name in a sentence that names her ("He
+    # had planned to come, Jane Roe said") is someone else's, and so may the next be
+    taken: dict[str, set[str]] = field(default_factory=dict)
 
     def learn_names(self, doc: Doc) -> None:
         for ent in doc.ents:
@@ -415,10 +418,16 @@ class _SourceState:
             found = {_GENDERED[t.lower_] for t in cues if t.lower_ in _GENDERED}
             if found:
                 self.genders.setdefault(name, set()).update(found)
+            before = {_GENDERED[t.lower_] for t in sent[: ent.start - sent.start]
+                      if t.pos_ == "PRON" and t.lower_ in _GENDERED}
+            if before:
+                self.taken.setdefault(name, set()).update(before)
 
     def may_be(self, name: str, pronoun: str) -> bool:
         """May *pronoun* ("he", "she") refer to *name*, by what the article says of them?"""
         known = self.genders.get(name, set())
+        if not known:
+            return _GENDERED[pronoun] not in self.taken.get(name, set())
         return len(known) != 1 or _GENDERED[pronoun] in known
 
     def _learn_title(self, ent: Span, name: str) -> None:
