@@ -602,6 +602,12 @@ def test_speakers_are_never_guessed(
          "The port authority reopened the harbour after the storm."),
         ("(AP) — The interior minister raised the number of people missing to 45.",
          "The interior minister raised the number of people missing to 45."),
+        # a reprint that lost the space after the wire's dash
+        ("LISBON (Reuters) -Portugal's parliament approved the budget on Tuesday.",
+         "Portugal's parliament approved the budget on Tuesday."),
+        # but a hyphened name is no dateline
+        ("NATO-Russia talks on the border resumed in Vienna on Tuesday.",
+         "NATO-Russia talks on the border resumed in Vienna on Tuesday."),
         # a live blog's label before the sentence
         ("Flight cancellations: Nearly 900 flights out of Lisbon were cancelled on Friday.",
          "Nearly 900 flights out of Lisbon were cancelled on Friday."),

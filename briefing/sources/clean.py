@@ -104,7 +104,8 @@ DATELINE = re.compile(
     |{_PLACE}(?:(?:,\s*{_PLACE})+|(?=,\s*{MONTH}\s+\d))  # Geneva, Switzerland; Porto, May 3
     |(?=\())                                                      # (AP) alone
     (?:,\s*{MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?                      # , May 15, 2024
-    (?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+(?=["“A-Z])""",
+    (?:\s*\([^()]{{2,40}}\)\s*[-–—]{{1,2}}\s*                             # (Reuters) -Leaks
+    |(?:\s*\([^()]{{2,40}}\))?\s*(?:[-–—]{{1,2}}|:)\s+)(?=["“A-Z])""",
     re.VERBOSE,
 )
 _CREDITED = re.compile(r"\([^()]{2,40}\)")  # "(Reuters)", "(BSS/AFP)"
