@@ -504,6 +504,13 @@ def test_a_surname_two_people_share_is_left_as_written(nlp: Language) -> None:
     assert fact.speaker == "Elena Markova"
 
 
+def test_a_ledes_unnamed_spokesman_is_the_one_the_next_sentence_names(nlp: Language) -> None:
+    lede, named = facts_of(nlp, "A spokesman for the Defence Ministry says the rebels have "
+                           "fled across the border. Defence Ministry spokesman Omar Haddad "
+                           "says they are in hiding.")
+    assert (lede.speaker, named.speaker) == ("Omar Haddad", "Omar Haddad")
+
+
 @pytest.mark.parametrize(
     "paragraphs, speaker",
     [
@@ -541,6 +548,20 @@ def test_a_surname_two_people_share_is_left_as_written(nlp: Language) -> None:
           "She did not say how many of the bank's customers had lost money."], None),
         (["Chief executive Dana Whitfield apologised to customers on Friday.",
           "Whitfield declined to say when the service would be restored."], None),
+        # "another minister", "one minister", "ministers", and "a minister" after the
+        # minister was named, are someone else
+        (["Foreign Minister Anna Berg opened the talks on Monday.",
+          "Another minister said the vote would be held on Friday."], None),
+        (["Foreign Minister Anna Berg opened the talks on Monday.",
+          "One minister said the vote would be held on Friday."], None),
+        (["Foreign Minister Anna Berg opened the talks on Monday.",
+          "A minister said the vote would be held on Friday."], None),
+        (["Foreign Minister Anna Berg opened the talks on Monday.",
+          "The minister said the vote would be held on Friday."], "Anna Berg"),
+        # a parliament's Speaker is a title, though the model tags the whole as an
+        # organisation
+        (["National Assembly Speaker Woo Jae-won said the president should lift the order "
+          "at once."], "Woo Jae-won"),
         # a role is not a name
         (["The Minister said on Monday that the border would stay closed."], None),
         (["Deputy Minister said the talks had stalled."], None),

@@ -378,8 +378,11 @@ class _SourceState:
     # "Jane Roe" -> {"m"}: a pronoun before her name in a sentence that names her ("He
     # had planned to come, Jane Roe said") is someone else's, and so may the next be
     taken: dict[str, set[str]] = field(default_factory=dict)
+    # the full names of the paragraphs before this one
+    earlier: set[str] = field(default_factory=set)
 
     def learn_names(self, doc: Doc) -> None:
+        self.earlier.update(self.surnames.values())
         for ent in doc.ents:
             if ent.label_ != "PERSON":
                 continue
@@ -444,7 +447,27 @@ class _SourceState:
     def person_by_role(self, noun: Token) -> str | None:
         """ "The French finance minister" -> the one person introduced with that title;
         "the minister" is an interior minister, never the prime minister, nor "the
-        president" the vice president."""
+        president" the vice president. Not "another minister", "one minister" or
+        "ministers": someone else, or many; and "a minister" only before the article
+        names the minister ("A ministry spokesman said ... Spokesman Tom Roe said"),
+        for after it, a minister is someone else."""
+        determiners = {c.lower_ for c in noun.children if c.dep_ == "det"}
+        if (noun.tag_ in {"NNS", "NNPS"} or "another" in determiners
+                or any(c.dep_ == "nummod" for c in noun.children)):
+            return None
+        found = self._holder(noun)
+        if found is not None and determiners & _INDEFINITE and self._named_before(found, noun):
+            return None
+        return found
+
+    def _named_before(self, name: str, token: Token) -> bool:
+        """Has the article named *name* before *token*?"""
+        return name in self.earlier or any(
+            ent.label_ == "PERSON" and ent.end <= token.i and self.person(ent.root) == name
+            for ent in token.doc.ents)
+
+    def _holder(self, noun: Token) -> str | None:
+        """The one person introduced with the title *noun* and its modifiers give."""
         modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
         country = next((c for m in modifiers if (c := _country(m.text))), None)
         words = {m.lower_ for m in modifiers if not _country(m.text)}
@@ -485,6 +508,10 @@ class _SourceState:
             if ent is not None and _clean_name(ent):
                 return _clean_name(ent)
         return None
+
+
+# Determiners of someone not yet named: "a minister said" is not the minister named before
+_INDEFINITE = frozenset({"a", "an", "some", "any", "each", "every", "no"})
 
 
 def _title_before(ent: Span) -> list[Token]:

@@ -30,7 +30,8 @@ SPEECH_VERBS = frozenset(
 )
 # Words before a name that are not the name: "President Roe", "Foreign Minister Doe".
 TITLE_WORDS = frozenset(
-    "president prime minister foreign mr mrs ms dr sir secretary general chancellor".split()
+    "president prime minister foreign mr mrs ms dr sir secretary general chancellor speaker"
+    .split()
 )
 # Titles said before a given name alone: "Sir Keir" is Keir Starmer.
 GIVEN_NAME_TITLES = frozenset({"sir", "dame"})
