@@ -215,6 +215,24 @@ def test_he_said_resolves_to_the_last_named_subject(nlp: Language) -> None:
     assert facts[-1].anaphoric
 
 
+@pytest.mark.parametrize(
+    "sentence, leaning",
+    [
+        ("In turn, the rebels freed 39 prisoners held in the northern province.", True),
+        ("Of the 190 members present, 172 voted to lift the curfew on Tuesday.", True),
+        ("This decision comes after weeks of protests in the capital.", True),
+        ("Both sides agreed to meet again in Geneva next month.", True),
+        ("The former governor pleaded not guilty to all 34 counts on Tuesday.", False),
+        ("The rebels freed 39 prisoners held in the northern province.", False),
+    ],
+)
+def test_a_line_that_leans_on_the_sentence_before_is_marked(
+    nlp: Language, sentence: str, leaning: bool
+) -> None:
+    (fact,) = facts_of(nlp, sentence)
+    assert fact.anaphoric is leaning
+
+
 def test_lone_surname_tagged_person_is_a_speaker(nlp: Language) -> None:
     (fact,) = facts_of(nlp, "Erdoğan said Turkey would keep talking to both sides.")
     assert fact.speaker == "Erdoğan"

@@ -258,6 +258,18 @@ def test_a_lede_matching_no_theme_is_not_ranked_as_mere_context() -> None:
     assert score[lede.text] > score[themed.text]
 
 
+def test_a_line_leaning_on_the_sentence_before_ranks_below_one_that_stands_alone() -> None:
+    # "In turn, ..." at the top of its article, against a plain line further down
+    leaning = replace(fact("1", "In turn, the port released 39 trucks held at the border.",
+                           position=0.0), anaphoric=True)
+    alone = fact("2", "The port released 120 trucks held at the border crossing.",
+                 position=0.6)
+    assert rank([alone], None, "energy") > rank([leaning], None, "energy")
+    # with a speaker, the page's label names who the line is about
+    assert rank([replace(leaning, speaker="Maria Keller")], "Maria Keller", "energy") > rank(
+        [replace(alone, speaker="Maria Keller")], "Maria Keller", "energy")
+
+
 def test_a_line_on_a_topic_the_theme_lacks_goes_before_a_second_on_one_it_has() -> None:
     def on(text: str, *terms: str, speaker: str = "Maria Keller", kind: str = "reported"
            ) -> Placement:

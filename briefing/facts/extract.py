@@ -1379,7 +1379,20 @@ def _is_anaphoric(unit: Span) -> bool:
         return False
     if first.pos_ == "PRON" or first.lower_ in CONNECTIVES:
         return True
-    return unit.text.casefold().startswith(("for his part", "for her part", "for their part"))
+    if first.lower_ in _DEMONSTRATIVES and first.dep_ == "det":
+        return True  # "This decision comes ...", "Such attacks ...": which one?
+    opening = unit.text[first.idx - unit.start_char :].casefold()
+    return opening.startswith(_LEANING_OPENINGS)
+
+
+# Openings that lean on the sentence before: the reader of one line cannot tell who or
+# what they mean ("In turn, Israel released 39 ...", "Of the 190 members, 172 ...")
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those", "such"})
+_LEANING_OPENINGS = (
+    "for his part", "for her part", "for their part", "in turn", "in return", "in response",
+    "of the ", "of those", "of them", "among them", "the latter", "instead",
+    "the two ", "both ",
+)
 
 
 def _depth(token: Token) -> int:
