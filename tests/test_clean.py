@@ -431,3 +431,14 @@ def test_a_standfirst_printed_again_as_the_first_paragraph_keeps_the_lede() -> N
     # a paragraph of the story printed again lower down (a pull quote) stays out
     quote = "\n".join([*BODY, "By Anne Martin", BODY[1], "Read more"])
     assert kept(quote) == BODY
+
+
+def test_a_sentence_typed_with_a_comma_for_its_full_stop_is_the_story() -> None:
+    # as some outlets print a lede: the comma where the full stop should be, and the
+    # story below it
+    lede = ("The finance minister has explained why the government dropped the fuel tax "
+            "after three days of protests in the capital,")
+    text = "\n\n".join(["Fuel tax dropped after protests", lede, *BODY])
+    assert kept(text) == [lede, *BODY]
+    # a page that stops on a comma has no more of its story there
+    assert kept("\n\n".join([*BODY, lede])) == BODY

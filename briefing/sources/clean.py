@@ -289,6 +289,12 @@ def _classify(text: str, title: str | None = None) -> list[_Line]:
                          "unfinished: the text stops mid-sentence")
         lines.append(line)
         seen.setdefault(stripped.casefold(), len(lines) - 1)
+    for line, after in pairwise(lines):
+        if (line.reason == _NO_END and line.text.endswith(",") and after.prose
+                and line.words >= MIN_PROSE_WORDS and after.text[:1].isupper()):
+            # a sentence typed with a comma for its full stop, the story going on
+            # below it ("Roe disclosed this on Wednesday," then "He said, ...")
+            line.prose, line.reason = True, "prose"
     for number, line in enumerate(lines):
         # a picture's caption printed twice around its credit, a line or three of its
         # own ("Jane Roe", "/", "AFP via Getty Images"), as public radio sites print it
