@@ -580,6 +580,18 @@ def test_a_ledes_unnamed_spokesman_is_the_one_the_next_sentence_names(nlp: Langu
         # organisation
         (["National Assembly Speaker Woo Jae-won said the president should lift the order "
           "at once."], "Woo Jae-won"),
+        # what was spoken of is the reporter's account, not the speaker's words
+        (["Governor Anna Keller has explained why the bridge was closed to trucks."], None),
+        (["Central bank governor Anna Keller explains the decision to raise rates."], None),
+        (["Governor Anna Keller told reporters how the rescuers reached the village."], None),
+        # what was said, or what something was called, is theirs
+        (["Governor Anna Keller explained that the bridge would stay closed until May."],
+         "Anna Keller"),
+        (["Governor Anna Keller described the attack as an act of war against the state."],
+         "Anna Keller"),
+        (["Governor Anna Keller said what the city needed was a new bridge by May."],
+         "Anna Keller"),
+        (['"WHO is ready to send teams to the region," Anna Keller said.'], "Anna Keller"),
         # a role is not a name
         (["The Minister said on Monday that the border would stay closed."], None),
         (["Deputy Minister said the talks had stalled."], None),

@@ -633,6 +633,10 @@ _WITHHOLD = frozenset({"decline", "refuse"})  # "declined to say": nothing was s
 # state of emergency", "declared himself head of the council" are decrees; "declared
 # that ..." is a statement.
 _DECREE_VERBS = frozenset({"declare"})
+# Speech verbs whose object is what was spoken of, not what was said: "Roe explained
+# the decision" is the reporter's account of an explanation
+_TOPIC_VERBS = frozenset({"explain", "describe", "discuss", "outline", "detail"})
+_WH_WORDS = frozenset({"why", "how", "what", "whether", "when", "where", "which", "who"})
 _GREETING_VERBS = frozenset({"welcome"})  # "welcomed Doe": a greeting; "the deal": a stance
 # Verbs of wanting, trying and going on: what happened is the verb they lead to ("will
 # continue to defend" is about defending, "continue facilitating aid" about aid)
@@ -1128,10 +1132,25 @@ def _is_speech(verb: Token) -> bool:
         # "declared that the port is open" says; "declared the vote void" (no verb) acts
         return not clauses or any(c.pos_ in {"VERB", "AUX"} for c in clauses)
     if clauses:
-        return True
+        # "explained why he withdrew the bill", "told reporters how it happened": the
+        # reporter names what was spoken of, the line says nothing in the speaker's words
+        return not all(_asks(c) for c in clauses)
+    if lemma in _TOPIC_VERBS and objects and not any(
+            t.dep_ == "prep" and t.lower_ == "as" for t in verb.subtree):
+        return False  # "explains the decision"; not "described the attack as an act of war"
     if lemma in _GREETING_VERBS:
         return not any(c.ent_type_ == "PERSON" for c in objects)
     return True
+
+
+def _asks(clause: Token) -> bool:
+    """Does *clause* open with a question word of its own verb: "why he withdrew the
+    bill"; not "what the city needed was a bridge", a statement of what it needs?"""
+    first = clause.doc[clause.left_edge.i]
+    return (first.lower_ in _WH_WORDS and not first.is_upper  # "WHO is ready", the body
+            and first.tag_ in {"WRB", "WP", "WDT", "IN"}
+            and (first.head.i == clause.i  # or hung on its auxiliary: "why it was closed"
+                 or (first.head.dep_ in {"aux", "auxpass"} and first.head.head.i == clause.i)))
 
 
 def _of_oneself(verb: Token) -> bool:
