@@ -329,10 +329,12 @@ def textrank_lines(sources: list[Source], count: int, nlp: Any) -> list[Line]:
     return lines
 
 
-def every_speaker(gold: Gold, facts: list[Fact], sources: list[Source]) -> tuple[int, int]:
+def every_speaker(gold: Gold, facts: list[Fact], sources: list[Source],
+                  wrongs: list[str] | None = None) -> tuple[int, int]:
     """Of every extracted fact with a named speaker whose sentence the gold annotates,
     how many name the gold's speaker and how many another (or one where the gold has
-    none): the speaker rules measured on all sentences, not only the page's few."""
+    none): the speaker rules measured on all sentences, not only the page's few. Each
+    wrong one is described in *wrongs*, when given."""
     stems = {s.id: Path(s.path).stem for s in sources}
     right = wrong = 0
     for fact in facts:
@@ -344,6 +346,9 @@ def every_speaker(gold: Gold, facts: list[Fact], sources: list[Source]) -> tuple
             right += 1
         else:
             wrong += 1
+            if wrongs is not None:
+                wrongs.append(f"speaker (any fact) {fact.speaker!r}, gold {want!r}: "
+                              f"{stems[fact.source_id]}@{fact.start}: {fact.text[:70]}")
     return right, wrong
 
 
@@ -424,7 +429,7 @@ def main() -> int:
         cache = FactCache(default_cache_dir(), model=model_identity(args.model),
                           themes=theme_set)
         facts = extract(sources, theme_set, nlp=args.model, cache=cache)  # cached by the build
-        right, wrong = every_speaker(gold, facts, sources)
+        right, wrong = every_speaker(gold, facts, sources, mine.problems if args.show else None)
         every_right, every_wrong = every_right + right, every_wrong + wrong
         if textrank_nlp is not None:
             lead = score(gold, lead_lines(facts, sources, len(brief.items)), full=False)

@@ -522,6 +522,45 @@ def test_a_surname_two_people_share_is_left_as_written(nlp: Language) -> None:
     assert fact.speaker == "Elena Markova"
 
 
+def test_a_role_set_beside_a_name_is_the_title_a_later_line_uses(nlp: Language) -> None:
+    # "The President of X, Name" and "The director of Y, Name,": "the president added"
+    # and "the director said" are theirs
+    *_, line = facts_of(nlp, "The President of Moldavia, Ion Petrescu has ordered the border "
+                        "closed after the floods.", "The president added, “The rivers are "
+                        "still rising.”")
+    assert line.speaker == "Ion Petrescu"
+    *_, line = facts_of(nlp, "The director of the city hospital, Elena Vasquez, said the "
+                        "patient was stable after surgery.", '"He is awake and talking," the '
+                        "director said.")
+    assert line.speaker == "Elena Vasquez"
+    # but a role in a phrase before a name is not hers: "After meeting the president, ..."
+    *_, line = facts_of(nlp, "After meeting the president, Elena Vasquez said the talks had "
+                        "gone well.", '"We will meet again in May," the president said.')
+    assert line.speaker is None
+
+
+def test_a_quotation_opened_anew_ends_the_last_one_left_open(nlp: Language) -> None:
+    # a speaker's quotation left open as a paragraph's is, then a new one opened: the
+    # first does not run on over the next speaker's words
+    facts = facts_of(nlp, 'The UN envoy, Karim Osei, spoke in Kabul on Monday. "You have to go '
+                     'through all the details and it is a very complex operation. "Yes, we '
+                     'need to move fast to secure the roads," Mr Osei said. In Brussels, the '
+                     'defence minister, Tom Varga, told allies to prepare. "The danger is real '
+                     'and it is growing," Mr Varga said.')
+    assert [f.text[:12] for f in facts] == [
+        "The UN envoy", '"You have to', '"Yes, we nee', "In Brussels,", '"The danger ']
+    assert facts[2].speaker == "Karim Osei"
+    assert facts[-1].speaker == "Tom Varga"
+
+
+def test_a_curly_quotation_closed_with_a_straight_mark_is_closed(nlp: Language) -> None:
+    # as some pages print it; the name after it, its words chained oddly by the parse
+    (fact,) = facts_of(nlp, '“We will stand by you. You are never alone," Commission '
+                       "President Ursula van der Linde said.")
+    assert fact.quoted == ("We will stand by you. You are never alone,",)
+    assert fact.speaker == "Ursula van der Linde"
+
+
 def test_a_ledes_unnamed_spokesman_is_the_one_the_next_sentence_names(nlp: Language) -> None:
     lede, named = facts_of(nlp, "A spokesman for the Defence Ministry says the rebels have "
                            "fled across the border. Defence Ministry spokesman Omar Haddad "

@@ -93,7 +93,7 @@ _PAGE_NOTE = re.compile(
     r"|check\s+back\s+(?:later\s+)?for\s+(?:more\s+)?updates)\b",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+_QUOTED = re.compile(r'"([^"]+)"|“([^”"]+)[”"]')  # “... said," as some pages close it
 _DASH_ATTRIBUTION = re.compile(
     r"""["”]\s*[—–-]{1,2}\s*((?:[A-Z][\w'’.-]*\s*){1,4})[.]?\s*$"""
 )
@@ -436,6 +436,8 @@ class _SourceState:
     def _learn_title(self, ent: Span, name: str) -> None:
         """Remember the title an article introduces a person with."""
         words = [*_title_before(ent), *(t for t in ent if t.lower_ in _TITLE_WORDS)]
+        if not words:  # "The President of Kenya, Jane Roe", "Jane Roe, Kenya's president,"
+            words = _role_beside(ent)
         country = next((c for t in words if (c := _country(t.text))), None)
         role = [t.lower_ for t in words if not _country(t.text) and t.lower_ not in {"'s", "’s"}]
         if not role:
@@ -492,7 +494,7 @@ class _SourceState:
             return token.text  # "Navalnaya said" of one of two: the name as written
         if name:
             return name
-        compounds = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+        compounds = _compounds(token)
         titles = [c.i for c in compounds if c.lower_ in _TITLE_WORDS]
         if titles:  # "President Roe said"; "Army Chief General Roe": Roe, not "Army Chief"
             named = [*(c for c in compounds if c.i > max(titles)), token]
@@ -512,6 +514,37 @@ class _SourceState:
 
 # Determiners of someone not yet named: "a minister said" is not the minister named before
 _INDEFINITE = frozenset({"a", "an", "some", "any", "each", "every", "no"})
+
+
+def _compounds(token: Token) -> list[Token]:
+    """The words of a name before *token*, as the parse chains them: "President Ursula
+    von der Leyen" may hang "President", "Ursula" and "von" on "der", not on "Leyen"."""
+    words: list[Token] = []
+    for child in token.children:
+        if child.dep_ == "compound" and child.i < token.i:
+            words.extend([*_compounds(child), child])
+    return sorted(words, key=lambda t: t.i)
+
+
+def _role_beside(ent: Span) -> list[Token]:
+    """The words of a role set beside a name between commas, its country first: "The
+    President of Kenya, Jane Roe" and "Jane Roe, Kenya's president," give "Kenya",
+    "President"."""
+    root, doc = ent.root, ent.doc
+    nouns = [root.head] if root.dep_ == "appos" else []
+    nouns += [c for c in root.children if c.dep_ == "appos"]
+    if ent.start >= 2 and doc[ent.start - 1].text == ",":  # the parse may miss the pair
+        noun = doc[ent.start - 2]
+        while noun.head.i < ent.start - 1 and noun.head.i != noun.i:
+            noun = noun.head  # up to the phrase's head: "President" of "... of Kenya"
+        nouns.append(noun)
+    for noun in nouns:
+        if noun.lower_ in _ROLE_WORDS and noun.pos_ in {"NOUN", "PROPN"}:
+            modifiers = [c for c in noun.children if c.dep_ in {"amod", "compound", "poss"}]
+            places = [o for p in noun.children if p.dep_ == "prep" and p.lower_ == "of"
+                      for o in p.children if o.dep_ == "pobj" and _country(o.text)]
+            return [*places, *modifiers, noun]
+    return []
 
 
 def _title_before(ent: Span) -> list[Token]:
@@ -842,6 +875,12 @@ def _units(doc: Doc) -> Iterator[Span]:
     bounds: list[tuple[int, int]] = []
     start: int | None = None
     for sent in doc.sents:
+        if start is not None and sent.text[:1] in _OPENING_MARKS and sent.start > start:
+            # a quotation opens anew: the last was left open as a paragraph's is when
+            # the speaker goes on in the next ('... like this. "Yes, it was ...'), and
+            # the sentences up to here are one unit, not the start of a longer one
+            bounds.append((start, sent.start))
+            start = None
         if start is None:
             start = sent.start
         if _quote_open(doc[start : sent.end].text) and sent.end < len(doc):
@@ -862,6 +901,7 @@ def _units(doc: Doc) -> Iterator[Span]:
         yield doc[first:last]
 
 
+_OPENING_MARKS = frozenset({'"', "“"})
 ATTRIBUTION_TOKENS = 30  # a sayer's tail, opening with the sayer: where, when, to whom
 _ASKED = frozenset({'?"', "?”", '!"', "!”"})  # a quotation ending on a question or a cry
 _ASKING = frozenset({"ask", "wonder", "shout", "exclaim", "demand"})
@@ -907,7 +947,15 @@ def _quotations(text: str) -> list[tuple[int, int, str]]:
 
 
 def _quote_open(text: str) -> bool:
-    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+    """Is a quotation open at the end of *text*? A straight mark opens or closes, and
+    closes one a curly mark opened ("“We are ready,\" she said")."""
+    open_ = False
+    for mark in _MARKS.findall(text):
+        open_ = mark == "“" or (mark == '"' and not open_)
+    return open_
+
+
+_MARKS = re.compile('[“”"]')
 
 
 def _speaker(
