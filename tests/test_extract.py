@@ -553,6 +553,25 @@ def test_a_quotation_opened_anew_ends_the_last_one_left_open(nlp: Language) -> N
     assert facts[-1].speaker == "Tom Varga"
 
 
+def test_a_stray_quotation_mark_does_not_lend_the_last_speaker_the_reporters_words(
+    nlp: Language
+) -> None:
+    # a run-together page: a speaker's quote, then a stray mark before three sentences
+    # of the reporter's own, then the next speaker
+    paragraph = ('Senator Lena Holt says the report must be made public. "The country needs '
+                 'to see this," she said. "Some officials hope it will ease fears abroad. '
+                 'The rebels were said to be holding out in the hills. A spokesman for the '
+                 'army said the last rebel base had fallen. "We took the hills on Monday," '
+                 'Colonel Piet Maas said.')
+    facts = facts_of(nlp, paragraph)
+    stray = next(f for f in facts if f.text.startswith('"Some officials'))
+    assert stray.speaker is None
+    # a speaker's paragraph left open, the quote going on in the next
+    facts = facts_of(nlp, '"We have done nothing wrong," Senator Lena Holt said. "We will '
+                     'appeal. We will win.', '"The people are with us," she added.')
+    assert facts[1].speaker == "Lena Holt"
+
+
 def test_a_curly_quotation_closed_with_a_straight_mark_is_closed(nlp: Language) -> None:
     # as some pages print it; the name after it, its words chained oddly by the parse
     (fact,) = facts_of(nlp, '“We will stand by you. You are never alone," Commission '

@@ -48,6 +48,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+MAX_OPEN_QUOTE_SENTENCES = 2  # a speaker's paragraph left open, as a run-together page shows it
 MIN_FACT_WORDS = 4  # "— TASS", "Reuters." and the like are credits, not statements
 PRONOUNS = frozenset({"he", "she"})  # resolved to the last named person
 CONNECTIVES = frozenset(
@@ -593,7 +594,7 @@ def _facts_of(
         quoted_words = sum(len(q[2].split()) for q in quotes)
         is_quote = quoted_words >= 5 or (quotes and quoted_words * 2 >= len(text.split()))
         if (speaker is None and is_quote and text.lstrip()[:1] in "\"“" and how == ""
-                and not _words_outside(text, quotes)):
+                and not _words_outside(text, quotes) and not _runs_on_unclosed(unit)):
             speaker = previous_speaker  # a quote that runs on from the speaker's last one
         _update_salience(unit, state, speaker, how)
         previous_speaker = speaker
@@ -944,6 +945,17 @@ def _quotations(text: str) -> list[tuple[int, int, str]]:
         if len(words.split()) >= 3:
             quotes.append((start, len(text), words))
     return quotes
+
+
+def _runs_on_unclosed(unit: Span) -> bool:
+    """Is *unit* a quotation that never closes, and stops before its paragraph ends,
+    over more sentences than a paragraph's last few? News leaves a quotation open at a
+    paragraph's end, for the speaker to go on in the next (a page that runs paragraphs
+    together shows it mid-line); one open over many sentences mid-paragraph is a
+    stray mark, and the sentences are the reporter's ('"Some officials hope ... Bin
+    Laden was said to be ... A spokesman said ...')."""
+    return (_quote_open(unit.text) and unit.end < len(unit.doc)
+            and len(list(unit.sents)) > MAX_OPEN_QUOTE_SENTENCES)
 
 
 def _quote_open(text: str) -> bool:
