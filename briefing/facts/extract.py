@@ -955,7 +955,7 @@ def _runs_on_unclosed(unit: Span) -> bool:
     stray mark, and the sentences are the reporter's ('"Some officials hope ... Bin
     Laden was said to be ... A spokesman said ...')."""
     return (_quote_open(unit.text) and unit.end < len(unit.doc)
-            and len(list(unit.sents)) > MAX_OPEN_QUOTE_SENTENCES)
+            and len(list(unit.sents)) > MAX_OPEN_QUOTE_SENTENCES)  # type: ignore[attr-defined]
 
 
 def _quote_open(text: str) -> bool:
