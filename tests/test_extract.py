@@ -638,6 +638,11 @@ def test_a_ledes_unnamed_spokesman_is_the_one_the_next_sentence_names(nlp: Langu
         # organisation
         (["National Assembly Speaker Woo Jae-won said the president should lift the order "
           "at once."], "Woo Jae-won"),
+        # a line that reports two people's words gets neither's label
+        (["Senator Tom Varga accused the governor of lying to voters, while Mayor Lena "
+          "Holt warned that the city would sue."], None),
+        (["Senator Tom Varga accused the governor of lying to voters, and he warned that "
+          "the city would sue."], "Tom Varga"),
         # what was spoken of is the reporter's account, not the speaker's words
         (["Governor Anna Keller has explained why the bridge was closed to trucks."], None),
         (["Central bank governor Anna Keller explains the decision to raise rates."], None),

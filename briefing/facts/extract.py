@@ -1033,6 +1033,9 @@ def _speaker(
                 return None, "unnamed"
             if _adds_own_account(unit, verb, quoted):
                 return None, "unnamed"  # "He promised to ..., but few have been arrested"
+            if _another_sayer(verb, person, state, quoted):
+                return None, "unnamed"  # "Roe accused ..., while Doe warned ...": the
+                # line names both, and one label would credit Doe's words to Roe
             return person, "verb"
     if pronoun is not None:
         if state.salient is None or not state.may_be(state.salient, pronoun_word):
@@ -1201,6 +1204,20 @@ def _is_speech(verb: Token) -> bool:
     if lemma in _GREETING_VERBS:
         return not any(c.ent_type_ == "PERSON" for c in objects)
     return True
+
+
+def _another_sayer(verb: Token, person: str, state: _SourceState,
+                   quoted: Callable[[Token], bool]) -> bool:
+    """Does a clause joined to *verb* report someone else's words ("..., while Doe
+    warned that ...", "... and Doe said ...")?"""
+    for other in verb.children:
+        if other.dep_ not in {"advcl", "conj"} or quoted(other) or not _is_speech(other):
+            continue
+        for subject in (c for c in other.children if c.dep_ == "nsubj"):
+            name = state.person(subject)
+            if name is not None and not one_person(name, person):
+                return True
+    return False
 
 
 def _asks(clause: Token) -> bool:
