@@ -149,6 +149,8 @@ class Build:
     inputs: tuple[str, ...] = ()  # as given, for the history
     options: BuildOptions | None = None
     last: int | None = None  # the history's id of the brief this one was compared with
+    themes: tuple[str, ...] = ()  # the keys of its themes file's themes, for the history
+    other: str = "other"  # and of its section for the rest
 
 
 def build_brief(
@@ -175,7 +177,7 @@ def build_brief(
                          f"({options.engine_options})")
     laps = _Laps()
     theme_set = load_themes(options.themes)
-    desk = _Desk.of(options)
+    desk = _Desk.of(options, theme_set)
     with _extraction(options, theme_set, progress, pool) as (extraction, counter):
         sources, failures = gather_sources(inputs, offline=options.offline, since=options.since,
                                            max_items=options.max_items, limits=options.limits,
@@ -209,7 +211,7 @@ def build_from_facts(files: Sequence[str | Path], options: BuildOptions | None =
     options = options if options is not None else BuildOptions()
     laps = _Laps()
     theme_set = load_themes(options.themes)
-    desk = _Desk.of(options)
+    desk = _Desk.of(options, theme_set)
     from .facts.factfile import read_fact_files
 
     sources, facts = read_fact_files(files, theme_set)
@@ -259,7 +261,8 @@ def _brief(sources: list[Source], facts: list[Fact], theme_set: Themes, options:
         timings["fit measure"] = fitting
     build = Build(brief, document, timings, brief.extra.get("layouts", 0), tuple(failures),
                   dict(worker_timings or {}), inputs=tuple(str(i) for i in inputs),
-                  options=options, last=last.id if last is not None else None)
+                  options=options, last=last.id if last is not None else None,
+                  themes=_theme_keys(theme_set), other=theme_set.other.key)
     logger.info(
         "built %d lines in %d themes (%d left out to fit one page, %d layouts)",
         len(brief.items), len(brief.themes), brief.dropped, build.layouts,
@@ -281,15 +284,17 @@ class _Desk:
     last: LastBrief | None
 
     @classmethod
-    def of(cls, options: BuildOptions) -> _Desk:
+    def of(cls, options: BuildOptions, themes: Themes) -> _Desk:
         """Read at the start, so a damaged edits or history file fails before any
-        article is read or parsed; the history is opened once."""
+        article is read or parsed; the history is opened once. The last brief is the
+        desk's latest with one of *themes*: not another story's under the same title."""
         choices = _choices(options)
         date = options.date or dt.date.today()
         last = None
         if options.history is not None and Path(options.history).exists():  # made by a record
             with History(options.history) as history:
-                last = history.last_before(options.title, date)
+                last = history.last_before(options.title, date, _theme_keys(themes),
+                                           themes.other.key)
         return cls(choices, date, last)
 
 
@@ -439,6 +444,12 @@ def _choices(options: BuildOptions) -> Choices:
     return merge_choices(kept, given)
 
 
+def _theme_keys(themes: Themes) -> tuple[str, ...]:
+    """The keys a brief of *themes* shares with its desk's others: its themes', not
+    the section for the rest, which every story has."""
+    return tuple(theme.key for theme in themes.themes)
+
+
 def record_brief(build: Build) -> int | None:
     """Record the built brief in its options' history (after it is written, so a brief
     that never reached its reader is not counted as briefed); returns its id there,
@@ -449,7 +460,8 @@ def record_brief(build: Build) -> int | None:
     started = time.perf_counter()
     with History(options.history) as history:
         brief_id = history.record(build.brief, inputs=build.inputs,
-                                  options=options_record(options), since_brief=build.last)
+                                  options=options_record(options), since_brief=build.last,
+                                  themes=build.themes, other=build.other)
     build.timings["record history"] = time.perf_counter() - started
     return brief_id
 

@@ -74,6 +74,36 @@ def test_a_brief_is_read_back_exactly_as_it_was_recorded(tmp_path: Path) -> None
     assert db.execute("SELECT count(*) FROM texts").fetchone() == (1,)  # one text, two briefs
 
 
+def test_another_storys_brief_under_the_same_title_is_not_the_desks_last(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Two stories built with one title (the default), each with its own themes file:
+    # the ferry's next brief is compared with the ferry's, not the dam's of the day before.
+    def of(day: dt.date, key: str) -> Brief:
+        brief = _brief(day)
+        return Brief(brief.title, day, brief.sources,
+                     (BriefTheme(key, key.title(), brief.themes[0].items),), paper="a4")
+
+    with History(tmp_path / "history.sqlite") as history:
+        history.record(of(dt.date(2025, 6, 3), "rescue"), themes=("rescue", "inquiry"))
+        history.record(of(dt.date(2025, 6, 4), "dam"), themes=("dam",))
+        last = history.last_before("Marren ferry", dt.date(2025, 6, 5), ("rescue", "inquiry"))
+        assert last is not None and last.date == dt.date(2025, 6, 3)
+        assert history.last_before("Marren ferry", dt.date(2025, 6, 5), ("dam",)).date == \
+            dt.date(2025, 6, 4)
+        assert history.last_before("Marren ferry", dt.date(2025, 6, 5), ("fire",)) is None
+        # the dam's brief replaced by the fire's of the same day: said, not silent
+        with caplog.at_level("WARNING"):
+            history.record(of(dt.date(2025, 6, 4), "fire"), themes=("fire",))
+        assert "which had none of its themes (another story?)" in caplog.text
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            history.record(of(dt.date(2025, 6, 4), "fire"), themes=("fire",))
+            # a themes file being written: its first try matched no theme, only the rest
+            history.record(of(dt.date(2025, 6, 6), "other"), themes=("flood",))
+            history.record(of(dt.date(2025, 6, 6), "flood"), themes=("flood",))
+        assert not caplog.text
+
+
 # -- two at once ---------------------------------------------------------------------
 
 _RECORDER = textwrap.dedent("""

@@ -27,7 +27,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -293,16 +293,26 @@ class History:
 
     # -- reading -------------------------------------------------------------------
 
-    def last_before(self, title: str, date: dt.date) -> LastBrief | None:
-        """The desk's last brief of a date before *date*: every line it saw."""
+    def last_before(self, title: str, date: dt.date, themes: Collection[str] | None = None,
+                    other: str = "other") -> LastBrief | None:
+        """The desk's last brief of a date before *date*: every line it saw.
+
+        With *themes* (the theme keys of the brief to come; *other*, its section for
+        the rest, which every story has, is not one), a brief with none of them is
+        another story's under the same title (two stories built with the default
+        title, each with its own themes file), and the one before it is looked at
+        instead: a brief is never compared with an unrelated one.
+        """
         with self._guard("read"):
-            row = self._db.execute(
-                "SELECT id, date FROM briefs WHERE desk = ? AND date < ? "
-                "ORDER BY date DESC LIMIT 1", (desk_key(title), date.isoformat()),
-            ).fetchone()
+            rows = self._db.execute(
+                "SELECT id, date, sections FROM briefs WHERE desk = ? AND date < ? "
+                "ORDER BY date DESC", (desk_key(title), date.isoformat()),
+            )
+            row = next((r for r in rows
+                        if themes is None or _shares_a_theme(r[2], themes, other)), None)
             if row is None:
                 return None
-            brief_id, day = row
+            brief_id, day, _ = row
             cited: dict[int, list[tuple[str, str]]] = {}
             for line, identity, quote in self._db.execute(
                 "SELECT c.line, s.identity, c.quote FROM citations c JOIN sources s "
@@ -420,9 +430,13 @@ class History:
         options: Mapping[str, Any] | None = None,
         built: dt.datetime | None = None,
         since_brief: int | None = None,
+        themes: Collection[str] = (),
+        other: str = "other",
     ) -> int:
         """Record *brief* (as printed) in one transaction, replacing the desk's brief of
-        that date; returns its id."""
+        that date; returns its id. *themes*: its themes file's keys (*other* aside, as
+        for `last_before`); a brief replaced that had none of them was another
+        story's, and a warning says so."""
         built = built or dt.datetime.now(dt.UTC)
         sections = [[theme.key, theme.title] for theme in brief.themes]
         lines: list[tuple[str, int | None, Item]] = [
@@ -434,6 +448,13 @@ class History:
         why = {id(item): reason for item, reason in brief.left_out}
         lines += [("left out", None, item) for item, _ in brief.left_out]
         with self._transaction("record"):
+            earlier = self._db.execute("SELECT sections FROM briefs WHERE desk = ? AND date = ?",
+                                       (desk_key(brief.title), brief.date.isoformat())).fetchone()
+            if earlier is not None and themes and not _shares_a_theme(earlier[0], themes, other):
+                logger.warning(
+                    "%s: this brief replaces the brief of %r of %s, which had none of its "
+                    "themes (another story?); give each story its own --title to keep both",
+                    self.path, brief.title, brief.date.isoformat())
             replaced = self._db.execute("DELETE FROM briefs WHERE desk = ? AND date = ?",
                                         (desk_key(brief.title), brief.date.isoformat()))
             if replaced.rowcount:  # the texts only the replaced brief cited
@@ -480,6 +501,14 @@ class History:
         logger.info("%s: recorded brief %d (%s, %s): %d lines", self.path, brief_id,
                     brief.title, brief.date, len(lines))
         return brief_id
+
+
+def _shares_a_theme(sections: str, themes: Collection[str], other: str) -> bool:
+    """Do a recorded brief's sections (JSON) hold one of *themes*? A brief with no
+    sections but *other* (every line left out, or no theme matched: a themes file
+    being written) could be of any story, so it does."""
+    keys = {key for key, _ in json.loads(sections)} - {other}
+    return not keys or bool(keys & set(themes))
 
 
 def _briefing_version() -> str:
