@@ -522,6 +522,20 @@ def test_a_surname_two_people_share_is_left_as_written(nlp: Language) -> None:
     assert fact.speaker == "Elena Markova"
 
 
+def test_a_full_name_first_written_after_the_surname_is_someone_elses(nlp: Language) -> None:
+    # an invented report: the governor, never named in full, speaks of his wife, named
+    # in full after him: the line is the governor's, not credited to the wife
+    first = "Governor Harlan thanked the rescuers on Monday."
+    line = ('Harlan said that he and his wife Maria Harlan "are grateful to every '
+            'volunteer who came out in the storm."')
+    *_, fact = facts_of(nlp, first, line)
+    assert fact.speaker == "Harlan"
+    # her full name written before the surname: the surname is hers
+    *_, fact = facts_of(nlp, "Mayor Maria Harlan opened the shelter on Monday.",
+                        "Harlan said the shelter had room for 200 families.")
+    assert fact.speaker == "Maria Harlan"
+
+
 def test_a_role_set_beside_a_name_is_the_title_a_later_line_uses(nlp: Language) -> None:
     # "The President of X, Name" and "The director of Y, Name,": "the president added"
     # and "the director said" are theirs

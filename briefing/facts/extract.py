@@ -463,6 +463,14 @@ class _SourceState:
             return None
         return found
 
+    def _surname_known_before(self, token: Token) -> bool:
+        """Was a full name of *token*'s surname written before it: in an earlier
+        paragraph, or earlier in its own?"""
+        key = token.text.casefold()
+        return any(n.split()[-1].casefold() == key for n in self.earlier) or any(
+            ent.label_ == "PERSON" and ent.end <= token.i and len(_clean_name(ent).split()) > 1
+            and _clean_name(ent).split()[-1].casefold() == key for ent in token.doc.ents)
+
     def _named_before(self, name: str, token: Token) -> bool:
         """Has the article named *name* before *token*?"""
         return name in self.earlier or any(
@@ -493,6 +501,10 @@ class _SourceState:
             return here  # "His wife, Helen Roe, said": not the Tom Roe named before
         if name and token.text.casefold() in self.shared:
             return token.text  # "Navalnaya said" of one of two: the name as written
+        if name and here is None and not self._surname_known_before(token):
+            # "Biden said that he and first lady Jill Biden ...": a full name first
+            # written after the bare surname is someone else's: the name as written
+            return token.text
         if name:
             return name
         compounds = _compounds(token)
