@@ -502,7 +502,7 @@ class _SourceState:
         if name and token.text.casefold() in self.shared:
             return token.text  # "Navalnaya said" of one of two: the name as written
         if name and here is None and not self._surname_known_before(token):
-            # "Biden said that he and first lady Jill Biden ...": a full name first
+            # "Harlan said that he and his wife Maria Harlan ...": a full name first
             # written after the bare surname is someone else's: the name as written
             return token.text
         if name:
