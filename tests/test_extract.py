@@ -536,6 +536,21 @@ def test_a_full_name_first_written_after_the_surname_is_someone_elses(nlp: Langu
     assert fact.speaker == "Maria Harlan"
 
 
+def test_according_to_a_party_makes_the_line_its_account(nlp: Language) -> None:
+    # an invented readout: what the prime minister stressed is the embassy's account of
+    # a meeting, not his own words; through a news agency, or quoted, it is still his
+    first = "Prime Minister Tomas Kell arrived in Varna on Monday for talks with the president."
+    *_, fact = facts_of(nlp, first, "Kell stressed the need for early elections, "
+                        "according to the embassy.")
+    assert fact.speaker is None
+    *_, fact = facts_of(nlp, first, "Kell stressed the need for early elections, "
+                        "according to Reuters.")
+    assert fact.speaker == "Tomas Kell"
+    *_, fact = facts_of(nlp, first, '"We need early elections," Kell said, according to '
+                        "the embassy.")
+    assert fact.speaker == "Tomas Kell"
+
+
 def test_a_role_set_beside_a_name_is_the_title_a_later_line_uses(nlp: Language) -> None:
     # "The President of X, Name" and "The director of Y, Name,": "the president added"
     # and "the director said" are theirs

@@ -1048,6 +1048,9 @@ def _speaker(
             if _another_sayer(verb, person, state, quoted):
                 return None, "unnamed"  # "Roe accused ..., while Doe warned ...": the
                 # line names both, and one label would credit Doe's words to Roe
+            told = None if inside else _told_by(verb, state, quoted)
+            if told is not None:  # "Roe stressed ..., according to the embassy"
+                return told
             return person, "verb"
     if pronoun is not None:
         if state.salient is None or not state.may_be(state.salient, pronoun_word):
@@ -1078,6 +1081,33 @@ def _speaker(
                     if person:
                         return person, "according"
     return None, ""
+
+
+def _told_by(verb: Token, state: _SourceState, quoted: Callable[[Token], bool]
+             ) -> tuple[str | None, str] | None:
+    """Whose account *verb*'s words are, when "according to" on the verb itself names
+    a party, not the channel: "Roe stressed the need for talks, according to the
+    embassy" is the embassy's readout of a meeting, not Roe's words: its person, or no
+    one named (an office, a body). "Roe accused the opposition ..., according to
+    Reuters" (an outlet, a translation, state media) is still Roe's, and so is a
+    quotation, whoever passed it on: the caller asks only of sentences with none.
+    None when the verb carries no "according to" or it names a channel."""
+    for child in verb.children:
+        if child.lower_ != "according" or quoted(child):
+            continue
+        sources = [obj for to in child.children for obj in to.children if obj.dep_ == "pobj"]
+        if any(t.lower_ in _CHANNELS for obj in sources for t in obj.subtree):
+            return None
+        person = next((p for obj in sources if (p := state.person(obj))), None)
+        return (person, "according") if person else (None, "unnamed")
+    return None
+
+
+# Words of a channel that passes someone's words on, not a party giving its account
+_CHANNELS = frozenset("""reuters ap afp tass xinhua interfax anadolu bloomberg bbc cnn
+    post times news newspaper journal telegraph guardian herald tribune gazette daily
+    agency press media television tv radio broadcaster outlet outlets report reports
+    reporting translation transcript video footage interview""".split())
 
 
 # Lower-case words that begin names: "bin Laden", "al-Hayya", "de Gaulle", "van Dijk"
